@@ -1,0 +1,63 @@
+/** The config file after `${VAR}` substitution and validation (CONTRACT §2). */
+export interface HostConfig {
+  /** Absolute path of the file it came from. */
+  file: string;
+  server: { host: string; port: number };
+  /** Extension: `log.level` (LOG_LEVEL overrides). */
+  log: { level: string };
+  storage: StorageConfig;
+  sources: Record<string, SourceConfig>;
+}
+
+export interface InfluxConfig {
+  url: string;
+  api: 'v1' | 'v2';
+  token?: string;
+  org?: string;
+  bucket?: string;
+  database?: string;
+  username?: string;
+  password?: string;
+  retention_policy?: string;
+  /** Extension: write precision, default `s`... `ns`|`us`|`ms`|`s`. */
+  precision?: 'ns' | 'us' | 'ms' | 's';
+  /** Extension: request timeout, e.g. `10s`. */
+  timeout?: string;
+}
+
+export interface StorageConfig {
+  influxdb?: InfluxConfig;
+  /** Durable outage buffer; default `data/spool`, relative to the working directory. */
+  spool_dir: string;
+  /** Extension: where the embedded local store writes its daily line-protocol files; default `data/points`. */
+  local_dir: string;
+  /** Extension: spool bound, e.g. `1GiB`; default 1 GiB. */
+  spool_max_bytes: number;
+  /** Extension: points per batch; default 5000. */
+  batch_size: number;
+  /** Extension: flush interval, e.g. `1s`. */
+  flush_interval: string;
+}
+
+export interface SourceConfig {
+  id: string;
+  plugin: string;
+  enabled: boolean;
+  /** A node-cron expression (seconds field allowed); absent when `interval` or the plugin default applies. */
+  schedule?: string;
+  /** An interval like `5m`. */
+  interval?: string;
+  /** Credential values after substitution; a missing or empty one means standby. */
+  credentials: Record<string, string>;
+  /** Raw options; the plugin's schema validates them once the plugin is loaded. */
+  options: Record<string, unknown>;
+}
+
+/** One problem in a config file: `file:line: key.path: message`. */
+export interface ConfigProblem {
+  file: string;
+  line?: number;
+  /** Dotted key path such as `sources.carbon.options.region` (empty for the whole file). */
+  path: string;
+  message: string;
+}
