@@ -1,0 +1,29 @@
+import { toLineProtocol } from '../storage/line-protocol.js';
+import type { CliIo } from './cli.js';
+import { runEachOnce } from './offline-run.js';
+
+/**
+ * `homeiq once`: fetches every enabled source once and prints its points as line protocol on
+ * stdout; writes nothing. What did not run, and why, goes to stderr. Exit 1 when a source failed.
+ */
+export async function onceCommand(configFile: string, io: CliIo): Promise<number> {
+  const { results } = await runEachOnce(configFile, io);
+  let failures = 0;
+  for (const { prepared, runner, outcome } of results) {
+    const id = prepared.source.id;
+    if (!outcome) {
+      const h = runner.health();
+      io.err(`# ${id}: not run (${h.status_detail}${h.hint ? `: ${h.hint}` : ''}${h.last_error ? `: ${h.last_error.message}` : ''})\n`);
+      if (h.status === 'error') failures += 1;
+      continue;
+    }
+    if (!outcome.ok) {
+      failures += 1;
+      io.err(`# ${id}: failed: ${runner.health().last_error?.message ?? outcome.error?.message}\n`);
+      continue;
+    }
+    io.err(`# ${id}: ${outcome.points.length} point(s)\n`);
+    if (outcome.points.length > 0) io.out(`${toLineProtocol(outcome.points)}\n`);
+  }
+  return failures > 0 ? 1 : 0;
+}

@@ -1,0 +1,63 @@
+import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
+import { Redactor } from './redactor.js';
+
+export type { Logger };
+
+/** Keys whose values are censored wherever they appear in a logged object. */
+const SECRET_KEYS = [
+  'password',
+  'token',
+  'api_key',
+  'apiKey',
+  'client_secret',
+  'refresh_token',
+  'access_token',
+  'authorization',
+  'Authorization',
+  'secret',
+];
+const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
+
+export interface LoggerOptions {
+  level?: string;
+  /** Where lines go; default stdout (readable on a TTY, JSON otherwise). */
+  destination?: DestinationStream;
+  redactor: Redactor;
+}
+
+/**
+ * The root logger. JSON lines by default, pino-pretty on a TTY. Secrets are removed twice: known
+ * keys by pino's `redact`, and every resolved secret value by the redactor on the finished line.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const { redactor } = options;
+  const level = options.level ?? 'info';
+  const destination =
+    options.destination ?? (process.stdout.isTTY ? pretty({ colorize: true, sync: true }) : pino.destination({ sync: false }));
+  return pino(
+    {
+      level,
+      base: { name: 'homeiq' },
+      redact: { paths: REDACT_PATHS, censor: Redactor.CENSOR },
+      hooks: { streamWrite: (line: string) => redactor.redact(line) },
+      serializers: { err: serializeError },
+    },
+    destination,
+  );
+}
+
+/**
+ * Errors are logged by message, kind and status only: got's errors carry request options (headers,
+ * URLs with keys) that must never reach a log.
+ */
+export function serializeError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const out: Record<string, unknown> = { type: err.name, message: err.message };
+  const e = err as Error & { kind?: string; httpStatus?: number; code?: string };
+  if (e.kind) out.kind = e.kind;
+  if (e.httpStatus) out.http_status = e.httpStatus;
+  if (e.code) out.code = e.code;
+  if (err.cause instanceof Error) out.cause = err.cause.message;
+  return out;
+}

@@ -1,0 +1,97 @@
+import 'reflect-metadata';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { DestinationStream, Logger } from 'pino';
+import { loadConfig, type LoadedConfig } from './config/load.js';
+import { buildContainer, resolve } from './container.js';
+import { createApp } from './http/app.js';
+import { createLogger } from './logging/logger.js';
+import { Redactor } from './logging/redactor.js';
+import { ConfigReloader } from './runtime/config-reloader.js';
+import type { Host } from './runtime/host.js';
+import { prepareSources } from './runtime/source-set.js';
+import type { Storage } from './storage/storage.js';
+import { TOKENS } from './tokens.js';
+import { VERSION } from './version.js';
+
+export interface StartOptions {
+  configFile: string;
+  env?: NodeJS.ProcessEnv;
+  /** Where log lines go (tests capture them). */
+  logDestination?: DestinationStream;
+  /** Overrides the config's port (0 = any free port). */
+  port?: number;
+  /** Watch the config file for changes (default true). */
+  watch?: boolean;
+  /** HTTP retry backoff base (tests shorten it). */
+  backoffBaseMs?: number;
+}
+
+export interface RunningHost {
+  host: Host;
+  storage: Storage;
+  logger: Logger;
+  server: Server;
+  url: string;
+  reloader: ConfigReloader;
+  /** Stops schedules, waits for runs in flight, flushes storage, closes the server. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Registers every secret the config holds with the redactor, before anything logs. */
+export function registerSecrets(redactor: Redactor, loaded: LoadedConfig): void {
+  const influx = loaded.config.storage.influxdb;
+  redactor.add(influx?.token);
+  redactor.add(influx?.password);
+  if (influx?.username && influx.password) redactor.addBasicAuth(influx.username, influx.password);
+  for (const source of Object.values(loaded.config.sources)) {
+    for (const value of Object.values(source.credentials)) redactor.add(value);
+  }
+}
+
+/**
+ * Starts the host: config, storage, sources, HTTP API. Throws ConfigFileError (exit 2) before
+ * anything starts when the config file is wrong.
+ */
+export async function startHost(options: StartOptions): Promise<RunningHost> {
+  const env = options.env ?? process.env;
+  const file = path.resolve(options.configFile);
+  const redactor = new Redactor();
+  const loaded = await loadConfig(file, env);
+  registerSecrets(redactor, loaded);
+  const logger = createLogger({ level: loaded.config.log.level, redactor, destination: options.logDestination });
+  const container = buildContainer({ loaded, logger, redactor, options: { version: VERSION, backoffBaseMs: options.backoffBaseMs } });
+  const loader = resolve(container, TOKENS.PluginLoader);
+  const prepared = await prepareSources(loaded, loader);
+  const storage = resolve(container, TOKENS.Storage);
+  const host = resolve(container, TOKENS.Host);
+  const metrics = resolve(container, TOKENS.Metrics);
+  metrics.attach(host);
+  await storage.start();
+  await host.apply(prepared);
+  const app = createApp({ host, redactor, logger, metrics });
+  const port = options.port ?? loaded.config.server.port;
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, loaded.config.server.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const reloader = new ConfigReloader(file, host, loader, logger, env, (next) => registerSecrets(redactor, next));
+  if (options.watch !== false) reloader.start();
+  logger.info({ url, config: file, sources: host.sourceIds.length, storage: storage.type }, 'HomeIQ Sources is running');
+  let stopping: Promise<void> | null = null;
+  const stop = (graceMs = 10_000) =>
+    (stopping ??= (async () => {
+      reloader.stop();
+      resolve(container, TOKENS.Scheduler).stop();
+      await host.stop(graceMs);
+      await storage.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      logger.info('stopped');
+      logger.flush?.();
+    })());
+  return { host, storage, logger, server, url, reloader, stop };
+}

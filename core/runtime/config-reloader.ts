@@ -1,0 +1,61 @@
+import { watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { Host } from './host.js';
+import type { PluginLoader } from './plugin-loader.js';
+import { prepareSources } from './source-set.js';
+
+/**
+ * Reloads the config file when it changes on disk or on SIGHUP. A config that became invalid is
+ * refused with its problems logged, and the running config stays.
+ */
+export class ConfigReloader {
+  private watcher: FSWatcher | null = null;
+  private debounce: NodeJS.Timeout | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private lastText: string | null = null;
+
+  constructor(
+    private readonly file: string,
+    private readonly host: Host,
+    private readonly loader: PluginLoader,
+    private readonly logger: Logger,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly onLoaded?: (loaded: LoadedConfig) => void,
+  ) {}
+
+  /** Watches the folder, not the file: editors replace files on save. */
+  start(): void {
+    const base = path.basename(this.file);
+    this.watcher = watch(path.dirname(this.file), (_event, name) => {
+      if (name && name.toString() !== base) return;
+      if (this.debounce) clearTimeout(this.debounce);
+      this.debounce = setTimeout(() => void this.reload('file changed'), 250);
+    });
+    this.watcher.on('error', (err) => this.logger.warn({ err }, 'config watch failed; SIGHUP still reloads'));
+  }
+
+  stop(): void {
+    this.watcher?.close();
+    if (this.debounce) clearTimeout(this.debounce);
+  }
+
+  /** Reloads now; reloads are serialised. */
+  reload(reason: string): Promise<void> {
+    this.chain = this.chain.then(() => this.apply(reason));
+    return this.chain;
+  }
+
+  private async apply(reason: string): Promise<void> {
+    try {
+      const loaded = await loadConfig(this.file, this.env);
+      const prepared = await prepareSources(loaded, this.loader);
+      this.onLoaded?.(loaded);
+      const result = await this.host.apply(prepared);
+      this.logger.info({ reason, ...result }, 'config reloaded');
+    } catch (err) {
+      this.logger.error({ reason, problems: (err as Error).message }, 'config reload refused; the running config stays');
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import { inject, injectable } from 'inversify';
+import type { Logger } from 'pino';
+import { TOKENS, type HostOptions } from '../tokens.js';
+import type { Redactor } from '../logging/redactor.js';
+import type { Storage, StorageHealth } from '../storage/storage.js';
+import type { PreparedSource } from './source-set.js';
+import type { Scheduler } from './scheduler.js';
+import { SourceRunner, type RunObserver } from './source-runner.js';
+import type { SourceHealth, Status } from './source-state.js';
+
+export interface HealthReport {
+  status: Status;
+  version: string;
+  uptime_seconds: number;
+  storage: StorageHealth;
+  sources: Record<string, SourceHealth>;
+}
+
+const RANK: Record<Status, number> = { unknown: 0, healthy: 0, degraded: 1, error: 2 };
+
+/**
+ * Holds the running sources. `apply` moves from one config to the next: a source whose entry
+ * changed is restarted, an added one started, a removed one stopped, the others left alone.
+ */
+@injectable()
+export class Host {
+  private readonly runners = new Map<string, { runner: SourceRunner; fingerprint: string }>();
+  private readonly started: number;
+  private configLoaded = false;
+
+  constructor(
+    @inject(TOKENS.Storage) private readonly storage: Storage,
+    @inject(TOKENS.Scheduler) private readonly scheduler: Scheduler,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.Redactor) private readonly redactor: Redactor,
+    @inject(TOKENS.HostOptions) private readonly options: HostOptions,
+    @inject(TOKENS.Metrics) private readonly observer?: RunObserver,
+  ) {
+    this.started = this.now();
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  async apply(sources: readonly PreparedSource[]): Promise<{ started: string[]; stopped: string[]; unchanged: string[] }> {
+    const next = new Map(sources.map((s) => [s.source.id, s]));
+    const stopped: string[] = [];
+    const startedIds: string[] = [];
+    const unchanged: string[] = [];
+    for (const [id, current] of this.runners) {
+      const wanted = next.get(id);
+      if (wanted && wanted.fingerprint === current.fingerprint) continue;
+      await current.runner.stop();
+      this.runners.delete(id);
+      stopped.push(id);
+    }
+    for (const prepared of sources) {
+      const id = prepared.source.id;
+      if (this.runners.has(id)) {
+        unchanged.push(id);
+        continue;
+      }
+      const runner = this.createRunner(prepared);
+      this.runners.set(id, { runner, fingerprint: prepared.fingerprint });
+      runner.start();
+      startedIds.push(id);
+    }
+    this.configLoaded = true;
+    return { started: startedIds, stopped, unchanged };
+  }
+
+  createRunner(prepared: PreparedSource): SourceRunner {
+    return new SourceRunner({
+      source: prepared.source,
+      plugin: prepared.plugin,
+      loadError: prepared.loadError,
+      options: prepared.options,
+      sink: this.storage,
+      scheduler: this.scheduler,
+      logger: this.logger,
+      redactor: this.redactor,
+      observer: this.observer,
+      now: this.options.now,
+      backoffBaseMs: this.options.backoffBaseMs,
+    });
+  }
+
+  runner(id: string): SourceRunner | undefined {
+    return this.runners.get(id)?.runner;
+  }
+
+  get sourceIds(): string[] {
+    return [...this.runners.keys()];
+  }
+
+  /** Once the config is loaded and every enabled source has run once (or settled in standby). */
+  ready(): boolean {
+    return this.configLoaded && [...this.runners.values()].every(({ runner }) => runner.settled);
+  }
+
+  health(): HealthReport {
+    const sources: Record<string, SourceHealth> = {};
+    const storage = this.storage.health();
+    let worst: Status = storage.status;
+    for (const [id, { runner }] of this.runners) {
+      const h = runner.health();
+      sources[id] = h;
+      if (RANK[h.status] > RANK[worst]) worst = h.status;
+    }
+    return {
+      status: worst,
+      version: this.options.version,
+      uptime_seconds: Math.round((this.now() - this.started) / 100) / 10,
+      storage,
+      sources,
+    };
+  }
+
+  /** Stops every source (in reverse start order), waiting up to `graceMs` for runs in flight. */
+  async stop(graceMs = 5000): Promise<void> {
+    const all = [...this.runners.values()].reverse();
+    await Promise.all(all.map(({ runner }) => runner.stop(graceMs)));
+    this.runners.clear();
+  }
+}

@@ -1,0 +1,70 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Host } from './host.js';
+import type { RunObserver } from './source-runner.js';
+
+const STATUS_VALUE = { healthy: 0, unknown: 0, degraded: 1, error: 2 } as const;
+
+/**
+ * Prometheus metrics of the host. Run counts and durations are observed as runs finish; state
+ * (failures, tokens, spool) is read from the health report at scrape time, so nothing is kept twice.
+ */
+export class HostMetrics implements RunObserver {
+  readonly registry = new Registry();
+  private readonly duration: Histogram<'source'>;
+  private readonly fetches: Counter<'source' | 'result'>;
+  private host: Host | null = null;
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'homeiq_' });
+    this.duration = new Histogram({
+      name: 'homeiq_source_fetch_duration_seconds',
+      help: 'Duration of source runs',
+      labelNames: ['source'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    this.fetches = new Counter({ name: 'homeiq_source_fetches_total', help: 'Source runs by result', labelNames: ['source', 'result'], registers });
+    const fromHealth = (name: string, help: string, labelNames: string[], fill: (g: Gauge<string>, host: Host) => void) =>
+      new Gauge({
+        name,
+        help,
+        labelNames,
+        registers,
+        collect: function (this: Gauge<string>) {
+          this.reset();
+          if (self.host) fill(this, self.host);
+        },
+      });
+    const self = this;
+    fromHealth('homeiq_source_status', 'Source status: 0 healthy or paused, 1 degraded, 2 error', ['source', 'status_detail'], (g, host) => {
+      for (const [id, s] of Object.entries(host.health().sources)) g.set({ source: id, status_detail: s.status_detail }, STATUS_VALUE[s.status]);
+    });
+    fromHealth('homeiq_source_consecutive_failures', 'Consecutive failed runs', ['source'], (g, host) => {
+      for (const [id, s] of Object.entries(host.health().sources)) g.set({ source: id }, s.consecutive_failures);
+    });
+    fromHealth('homeiq_source_token_refreshes', 'Tokens obtained since the source started', ['source'], (g, host) => {
+      for (const [id, s] of Object.entries(host.health().sources)) g.set({ source: id }, s.token_refresh_count);
+    });
+    fromHealth('homeiq_storage_points_written', 'Points acknowledged by storage since start', [], (g, host) => g.set(host.health().storage.points_written ?? 0));
+    fromHealth('homeiq_storage_spooled_points', 'Points waiting in the durable spool', [], (g, host) => g.set(host.health().storage.spooled_points));
+    fromHealth('homeiq_storage_dropped_points', 'Points dropped (spool full or rejected lines)', [], (g, host) => g.set(host.health().storage.dropped_points));
+  }
+
+  attach(host: Host): void {
+    this.host = host;
+  }
+
+  runFinished(sourceId: string, outcome: 'success' | 'failure' | 'skipped', seconds: number): void {
+    this.fetches.inc({ source: sourceId, result: outcome });
+    if (outcome !== 'skipped') this.duration.observe({ source: sourceId }, seconds);
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

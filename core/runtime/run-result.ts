@@ -1,0 +1,58 @@
+import type { FetchResult, ItemError } from '../plugin-api/data-source.js';
+import { DataError } from '../plugin-api/errors.js';
+import { isIntField, type Point, type SourcePoint } from '../plugin-api/point.js';
+
+export interface NormalizedResult {
+  points: SourcePoint[];
+  errors: ItemError[];
+  warnings: string[];
+  details: Record<string, unknown>;
+  /** The newest point time, for the freshness check. */
+  newest: number | null;
+}
+
+/**
+ * Checks what a plugin's `fetch` returned and adds the `source` tag. A broken point is a
+ * `DataError` naming it (`points[3].fields.value is not a finite number`), and nothing of the run
+ * is written.
+ */
+export function normalizeResult(result: unknown, sourceId: string): NormalizedResult {
+  const r: FetchResult = Array.isArray(result) ? { points: result as Point[] } : (result as FetchResult);
+  if (!r || typeof r !== 'object' || !Array.isArray(r.points)) {
+    throw new DataError('fetch returned neither an array of points nor { points: [...] }');
+  }
+  let newest: number | null = null;
+  const points = r.points.map((p, i) => {
+    const point = checkPoint(p, `points[${i}]`);
+    const t = point.time.getTime();
+    if (newest === null || t > newest) newest = t;
+    return { ...point, tags: { ...point.tags, source: sourceId } };
+  });
+  const errors = Array.isArray(r.errors) ? r.errors : [];
+  const warnings = Array.isArray(r.warnings) ? r.warnings.filter((w): w is string => typeof w === 'string') : [];
+  const details = r.details && typeof r.details === 'object' ? r.details : {};
+  return { points, errors, warnings, details, newest };
+}
+
+function checkPoint(p: unknown, where: string): Point {
+  if (!p || typeof p !== 'object') throw new DataError(`${where} is not an object`);
+  const point = p as Point;
+  if (typeof point.measurement !== 'string' || !point.measurement) throw new DataError(`${where}.measurement is not a non-empty string`);
+  if (!(point.time instanceof Date) || Number.isNaN(point.time.getTime())) throw new DataError(`${where}.time is not a valid Date`);
+  if (point.tags !== undefined) {
+    for (const [k, v] of Object.entries(point.tags)) {
+      if (typeof v !== 'string') throw new DataError(`${where}.tags.${k} is not a string`);
+    }
+  }
+  const fields = point.fields && typeof point.fields === 'object' ? Object.entries(point.fields) : [];
+  if (fields.length === 0) throw new DataError(`${where}.fields is empty`);
+  for (const [k, v] of fields) {
+    const ok =
+      (typeof v === 'number' && Number.isFinite(v)) ||
+      typeof v === 'string' ||
+      typeof v === 'boolean' ||
+      (isIntField(v) && Number.isFinite(v.int));
+    if (!ok) throw new DataError(`${where}.fields.${k} is not a finite number, string, boolean or int()`);
+  }
+  return point;
+}

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { ConfigFileError } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
+import { validateCredentials, validateSourceOptions } from '../config/plugin-options.js';
+import type { ConfigProblem, SourceConfig } from '../config/types.js';
+import type { PluginDeclaration } from '../plugin-api/plugin.js';
+import { PluginLoadError, PluginNotFoundError, type PluginLoader } from './plugin-loader.js';
+
+/** A source ready to run: its plugin (or why it could not load) and its validated options. */
+export interface PreparedSource {
+  source: SourceConfig;
+  plugin: PluginDeclaration | null;
+  loadError?: string;
+  options: Record<string, unknown>;
+  /** Equal fingerprints mean an unchanged source across a reload. */
+  fingerprint: string;
+}
+
+/**
+ * Loads every source's plugin and validates its options and credentials against the plugin.
+ * Problems of the file (unknown plugin, bad option) throw one ConfigFileError listing them all,
+ * so nothing starts half-way; a plugin that exists but fails to load only marks its sources.
+ */
+export async function prepareSources(loaded: LoadedConfig, loader: PluginLoader): Promise<PreparedSource[]> {
+  const { config } = loaded;
+  const baseDir = path.dirname(config.file);
+  const problems: ConfigProblem[] = [];
+  const prepared: PreparedSource[] = [];
+  for (const source of Object.values(config.sources)) {
+    const at = ['sources', source.id, 'plugin'];
+    let plugin: PluginDeclaration | null = null;
+    let loadError: string | undefined;
+    try {
+      plugin = await loader.load(source.plugin, baseDir);
+    } catch (err) {
+      if (err instanceof PluginNotFoundError) {
+        problems.push({ file: config.file, line: loaded.locate(at), path: at.join('.'), message: err.message });
+        continue;
+      }
+      loadError = err instanceof PluginLoadError ? err.message : `plugin ${source.plugin} failed to load: ${(err as Error).message}`;
+    }
+    let options: Record<string, unknown> = source.options;
+    if (plugin) {
+      const checked = validateSourceOptions(plugin, source, loaded.locate, config.file);
+      problems.push(...checked.problems, ...validateCredentials(plugin, source, loaded.locate, config.file));
+      options = checked.options;
+    }
+    prepared.push({ source, plugin, loadError, options, fingerprint: fingerprint(source, options, plugin) });
+  }
+  if (problems.length > 0) throw new ConfigFileError(problems);
+  return prepared;
+}
+
+function fingerprint(source: SourceConfig, options: Record<string, unknown>, plugin: PluginDeclaration | null): string {
+  return JSON.stringify([source, options, plugin?.id ?? null]);
+}
