@@ -54,7 +54,8 @@ export function createSourceAuth(input: SourceAuthInput): SourceAuth {
   }
   const obtain =
     spec.style === 'oauth2_refresh'
-      ? (current: TokenGrant | undefined) => oauth2Refresh(plugin, spec.token_url, credentials, common.baseUrl, timeoutMs, current)
+      ? (current: TokenGrant | undefined) =>
+          oauth2Refresh(plugin, typeof options.token_url === 'string' ? options.token_url : spec.token_url, credentials, common.baseUrl, timeoutMs, current)
       : (current: TokenGrant | undefined) =>
           callLogin(plugin, input.dataSource, input.loginContext(loginHttp, AbortSignal.timeout(timeoutMs)), current);
   const tokens = new TokenManager({

@@ -1,0 +1,164 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHost, type RunningHost } from '../../core/main.js';
+import { LogCapture } from '../../core/testkit/index.js';
+import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
+import { dropInExamplePlugin } from '../support/readme-plugin.js';
+import { localStorageYaml, tempConfig } from '../support/temp-config.js';
+
+let fake: FakeExampleApi;
+let running: RunningHost | undefined;
+let logs: LogCapture;
+const KEY = 'example-key-123';
+
+beforeEach(async () => {
+  fake = await startFakeExampleApi(KEY);
+  logs = new LogCapture();
+});
+afterEach(async () => {
+  await running?.stop(1000);
+  running = undefined;
+  await fake.close();
+});
+
+async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A host with the README's example plugin dropped into the config's folder. */
+function setup(sources: string, env: Record<string, string> = {}) {
+  const cfg = tempConfig('');
+  dropInExamplePlugin(cfg.dir);
+  cfg.write(`server:\n  host: 127.0.0.1\n${localStorageYaml(cfg.dir)}sources:\n${sources}`);
+  const start = () => startHost({ configFile: cfg.file, env: { ...env }, logDestination: logs, port: 0, backoffBaseMs: 5 }).then((r) => (running = r));
+  return { cfg, start };
+}
+
+const exampleSource = (id: string, key: string, extra = '') =>
+  `  ${id}:\n    plugin: ./example-sensor\n    interval: 1h\n    credentials:\n      api_key: ${key}\n    options:\n      base_url: ${fake.url}\n      retries: 0\n${extra}`;
+
+describe('GET /health', () => {
+  it('answers the JSON of CONTRACT §3 for an operational, a standby and a paused source', async () => {
+    const { start } = setup(
+      exampleSource('hallway', '${EXAMPLE_API_KEY}') + exampleSource('garage', '${GARAGE_KEY}') + exampleSource('attic', KEY, '    enabled: false\n'),
+      { EXAMPLE_API_KEY: KEY },
+    );
+    await start();
+    await until(async () => (await fetch(`${running!.url}/ready`)).status === 200);
+    const res = await fetch(`${running!.url}/health`);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(Object.keys(body)).toEqual(['status', 'version', 'uptime_seconds', 'storage', 'sources']);
+    expect(body.status).toBe('healthy');
+    expect(body.version).toBe('0.1.0');
+    expect(body.storage).toMatchObject({ type: 'local', status: 'healthy', spooled_points: 0, dropped_points: 0, last_error: null });
+    const contractKeys = [
+      'plugin', 'status', 'status_detail', 'credentials_configured', 'last_successful_fetch', 'last_token_refresh',
+      'token_refresh_count', 'token_expires_at', 'consecutive_failures', 'last_error', 'last_written', 'next_run',
+    ];
+    for (const s of Object.values(body.sources) as Record<string, unknown>[]) expect(Object.keys(s).slice(0, contractKeys.length)).toEqual(contractKeys);
+    expect(body.sources.hallway).toMatchObject({ plugin: './example-sensor', status: 'healthy', status_detail: 'operational', credentials_configured: true, consecutive_failures: 0, last_error: null });
+    expect(Date.parse(body.sources.hallway.next_run) - Date.now()).toBeGreaterThan(3500_000);
+    expect(body.sources.garage).toMatchObject({ status: 'healthy', status_detail: 'credentials_missing', credentials_configured: false, next_run: null, last_successful_fetch: null });
+    expect(body.sources.attic).toMatchObject({ status: 'unknown', status_detail: 'disabled' });
+    expect(fake.requests.filter((r) => r.key !== KEY)).toHaveLength(0);
+    await until(() => running!.storage.lastWritten('hallway') !== null);
+    const one = await (await fetch(`${running!.url}/health/sources/hallway`)).json();
+    expect(one.last_written).not.toBeNull();
+  });
+
+  it('answers 404 JSON for an unknown source and an unknown route', async () => {
+    const { start } = setup(exampleSource('hallway', KEY));
+    await start();
+    const res = await fetch(`${running!.url}/health/sources/nope`);
+    expect(res.status).toBe(404);
+    expect((await res.json()).error).toBe('no source with id "nope"');
+    const route = await fetch(`${running!.url}/nothing-here`);
+    expect(route.status).toBe(404);
+    expect(await route.json()).toEqual({ error: 'no route for GET /nothing-here' });
+  });
+
+  it('reports the worst source in the aggregate status', async () => {
+    fake.failAlways(500);
+    const { start } = setup(exampleSource('hallway', KEY));
+    await start();
+    await until(() => running!.host.ready());
+    const body = await (await fetch(`${running!.url}/health`)).json();
+    expect(body.status).toBe('degraded');
+    expect(body.sources.hallway.last_error.http_status).toBe(500);
+  });
+});
+
+describe('plugins that cannot load', () => {
+  it('isolate their own sources in error and the others run', async () => {
+    const { cfg, start } = setup(
+      exampleSource('hallway', KEY) +
+        '  broken:\n    plugin: ./broken.js\n' +
+        '  future:\n    plugin: ./future.js\n',
+    );
+    writeFileSync(path.join(cfg.dir, 'broken.js'), 'throw new Error("kaput at import");\n');
+    writeFileSync(path.join(cfg.dir, 'future.js'), 'export default { id: "future", apiVersion: 2, title: "Future", create() { return { async fetch() { return []; } }; } };\n');
+    await start();
+    await until(() => running!.host.ready());
+    const body = await (await fetch(`${running!.url}/health`)).json();
+    expect(body.sources.hallway.status_detail).toBe('operational');
+    expect(body.sources.broken).toMatchObject({ status: 'error', status_detail: 'error' });
+    expect(body.sources.broken.last_error.message).toBe('plugin ./broken.js failed to load: kaput at import');
+    expect(body.sources.future.last_error.message).toBe('plugin ./future.js is not a valid plugin: it needs plugin API version 2; this host supports 1');
+    expect(body.status).toBe('error');
+  });
+});
+
+describe('config reload', () => {
+  it('activates a standby source when its credentials are added, leaving the others untouched', async () => {
+    const { cfg, start } = setup(exampleSource('hallway', KEY) + exampleSource('garage', "''"));
+    await start();
+    await until(() => running!.host.ready());
+    const hallway = running!.host.runner('hallway');
+    expect(running!.host.health().sources.garage!.status_detail).toBe('credentials_missing');
+    cfg.write(`server:\n  host: 127.0.0.1\n${localStorageYaml(cfg.dir)}sources:\n${exampleSource('hallway', KEY)}${exampleSource('garage', KEY)}`);
+    await running!.reloader.reload('test');
+    await until(() => running!.host.health().sources.garage!.status_detail === 'operational');
+    expect(running!.host.runner('hallway')).toBe(hallway);
+    expect(fake.requests.length).toBe(2);
+  });
+
+  it('refuses a config that became invalid and keeps the running one', async () => {
+    const { cfg, start } = setup(exampleSource('hallway', KEY));
+    await start();
+    await until(() => running!.host.ready());
+    cfg.write('sources:\n  hallway:\n    plugin: [unclosed\n');
+    await running!.reloader.reload('test');
+    expect(running!.host.health().sources.hallway!.status_detail).toBe('operational');
+    expect(logs.text()).toContain('config reload refused; the running config stays');
+  });
+
+  it('stops a removed source', async () => {
+    const { cfg, start } = setup(exampleSource('hallway', KEY) + exampleSource('garage', KEY));
+    await start();
+    await until(() => running!.host.ready());
+    cfg.write(`server:\n  host: 127.0.0.1\n${localStorageYaml(cfg.dir)}sources:\n${exampleSource('hallway', KEY)}`);
+    await running!.reloader.reload('test');
+    expect(running!.host.sourceIds).toEqual(['hallway']);
+  });
+});
+
+describe('logging', () => {
+  it('never writes a resolved credential value, and logs a state change once', async () => {
+    const secret = 'sup3r-s3cret-value';
+    fake.key = secret;
+    const { start } = setup(exampleSource('hallway', '${EXAMPLE_API_KEY}'), { EXAMPLE_API_KEY: secret });
+    await start();
+    await until(() => running!.host.ready());
+    for (let i = 0; i < 3; i++) await running!.host.runner('hallway')!.run();
+    const text = logs.text();
+    expect(text).toContain('"status_detail":"operational"');
+    expect(text).not.toContain(secret);
+    expect(text.match(/source state changed/g)?.length).toBe(1); // operational, once for three runs
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { buildSchedule } from '../../core/runtime/schedule.js';
+import { Scheduler } from '../../core/runtime/scheduler.js';
+
+describe('Scheduler', () => {
+  it('calls entries in due order and skips cancelled ones', async () => {
+    const s = new Scheduler();
+    const calls: string[] = [];
+    const now = Date.now();
+    s.at(now + 60, () => calls.push('c'));
+    s.at(now + 20, () => calls.push('a'));
+    const cancel = s.at(now + 40, () => calls.push('cancelled'));
+    s.at(now + 40, () => calls.push('b'));
+    cancel();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(calls).toEqual(['a', 'b', 'c']);
+    s.stop();
+  });
+
+  it('keeps going when a callback throws', async () => {
+    const s = new Scheduler();
+    const calls: string[] = [];
+    s.at(Date.now(), () => {
+      throw new Error('x');
+    });
+    s.at(Date.now() + 5, () => calls.push('after'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toEqual(['after']);
+    s.stop();
+  });
+});
+
+describe('buildSchedule', () => {
+  it('takes an interval, a cron expression with seconds, and the plugin default', () => {
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    expect(buildSchedule({ interval: '5m' }).next(t0).toISOString()).toBe('2026-01-01T00:05:00.000Z');
+    const cron = buildSchedule({ schedule: '*/10 * * * * *' });
+    const next = cron.next(new Date()).getTime();
+    expect(next - Date.now()).toBeLessThanOrEqual(10_000);
+    expect(new Date(next).getUTCSeconds() % 10).toBe(0);
+    cron.dispose();
+    expect(buildSchedule({}, '1h').description).toBe('every 1h');
+    expect(buildSchedule({}).description).toBe('every 5m');
+  });
+});
