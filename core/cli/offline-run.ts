@@ -38,8 +38,8 @@ export async function runEachOnce(configFile: string, io: CliIo): Promise<{ load
   const redactor = new Redactor();
   const loaded = await loadConfig(path.resolve(configFile), io.env);
   registerSecrets(redactor, loaded);
-  // Logs go to stderr at warn level so that stdout carries only the command's output.
-  const logger = createLogger({ level: io.env.LOG_LEVEL ?? 'warn', redactor, destination: pino.destination(2) });
+  // Logs go to stderr, errors only: the command's own output says what happened to each source.
+  const logger = createLogger({ level: io.env.LOG_LEVEL ?? 'error', redactor, destination: pino.destination(2) });
   const prepared = await prepareSources(loaded, new PluginLoader(BUILTIN_PLUGINS));
   const scheduler = new Scheduler();
   const sink = new CollectingSink();

@@ -61,3 +61,9 @@ export interface ConfigProblem {
   path: string;
   message: string;
 }
+
+/**
+ * The 1-based line of a key path such as `['sources', 'carbon', 'options', 'region']`; for a path
+ * that is not in the file, the line of its nearest ancestor that is. Undefined when unknown.
+ */
+export type Locate = (path: readonly (string | number)[]) => number | undefined;

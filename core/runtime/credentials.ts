@@ -1,18 +1,8 @@
 import type { SourceConfig } from '../config/types.js';
+import { credentialFields } from '../config/plugin-options.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
 
-const DEFAULT_FIELDS = {
-  api_key: ['api_key'],
-  login: ['username', 'password'],
-  oauth2_refresh: ['client_id', 'client_secret', 'refresh_token'],
-} as const;
-
-/** The credential fields a plugin needs, in the config's `credentials:` block. */
-export function credentialFields(plugin: PluginDeclaration): string[] {
-  const spec = plugin.credentials;
-  if (!spec) return [];
-  return spec.fields ?? [...DEFAULT_FIELDS[spec.style]];
-}
+export { credentialFields };
 
 /** The fields that are missing or empty after substitution: any means standby. */
 export function missingCredentials(plugin: PluginDeclaration, source: SourceConfig): string[] {

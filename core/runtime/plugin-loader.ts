@@ -87,7 +87,14 @@ async function importDeclaration(file: string, spec: string): Promise<PluginDecl
   try {
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (err) {
-    throw new PluginLoadError(`plugin ${spec} failed to load: ${(err as Error).message}`, { cause: err });
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ERR_REQUIRE_CYCLE_MODULE' || e.code === 'ERR_REQUIRE_ESM' || /Cannot use import statement outside a module/.test(e.message)) {
+      throw new PluginLoadError(
+        `plugin ${spec} failed to load: ${file} uses ES module syntax but is not in an ES module scope: name it .mjs, or put a package.json with "type": "module" beside it`,
+        { cause: err },
+      );
+    }
+    throw new PluginLoadError(`plugin ${spec} failed to load: ${e.message}`, { cause: err });
   }
   const decl = mod.default as PluginDeclaration | undefined;
   const problems = checkDeclaration(decl);

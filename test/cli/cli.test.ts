@@ -51,7 +51,7 @@ describe('homeiq once', () => {
     fake.readingTime = new Date('2026-01-01T00:00:00Z');
     const r = await runCli(['once', '--config', cfg.file]);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe('example_reading,sensor=hallway,source=hallway value=42.5 1767225600');
+    expect(r.stdout.trim()).toBe('example_reading,sensor=hallway,source=hallway value=42.5 1767225600000000000');
     expect(r.stderr).toContain('# hallway: 1 point(s)');
     expect(existsSync(path.join(cfg.dir, 'points'))).toBe(false);
   });
@@ -95,7 +95,7 @@ describe('bad config and arguments', () => {
     const cfg = config('  carbon:\n    plugin: no-such-plugin\n');
     const r = await runCli(['check', '--config', cfg.file]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/:2: sources\.carbon\.plugin: unknown plugin "no-such-plugin"/);
+    expect(r.stderr).toMatch(/:6: sources\.carbon\.plugin: unknown plugin "no-such-plugin"/);
   });
 });
 

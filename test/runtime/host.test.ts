@@ -7,6 +7,9 @@ import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.j
 import { dropInExamplePlugin } from '../support/readme-plugin.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = (r: Response): Promise<any> => r.json();
+
 let fake: FakeExampleApi;
 let running: RunningHost | undefined;
 let logs: LogCapture;
@@ -52,7 +55,7 @@ describe('GET /health', () => {
     await until(async () => (await fetch(`${running!.url}/ready`)).status === 200);
     const res = await fetch(`${running!.url}/health`);
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = await json(res);
     expect(Object.keys(body)).toEqual(['status', 'version', 'uptime_seconds', 'storage', 'sources']);
     expect(body.status).toBe('healthy');
     expect(body.version).toBe('0.1.0');
@@ -68,7 +71,7 @@ describe('GET /health', () => {
     expect(body.sources.attic).toMatchObject({ status: 'unknown', status_detail: 'disabled' });
     expect(fake.requests.filter((r) => r.key !== KEY)).toHaveLength(0);
     await until(() => running!.storage.lastWritten('hallway') !== null);
-    const one = await (await fetch(`${running!.url}/health/sources/hallway`)).json();
+    const one = await json(await fetch(`${running!.url}/health/sources/hallway`));
     expect(one.last_written).not.toBeNull();
   });
 
@@ -77,10 +80,10 @@ describe('GET /health', () => {
     await start();
     const res = await fetch(`${running!.url}/health/sources/nope`);
     expect(res.status).toBe(404);
-    expect((await res.json()).error).toBe('no source with id "nope"');
+    expect((await json(res)).error).toBe('no source with id "nope"');
     const route = await fetch(`${running!.url}/nothing-here`);
     expect(route.status).toBe(404);
-    expect(await route.json()).toEqual({ error: 'no route for GET /nothing-here' });
+    expect(await json(route)).toEqual({ error: 'no route for GET /nothing-here' });
   });
 
   it('reports the worst source in the aggregate status', async () => {
@@ -88,7 +91,7 @@ describe('GET /health', () => {
     const { start } = setup(exampleSource('hallway', KEY));
     await start();
     await until(() => running!.host.ready());
-    const body = await (await fetch(`${running!.url}/health`)).json();
+    const body = await json(await fetch(`${running!.url}/health`));
     expect(body.status).toBe('degraded');
     expect(body.sources.hallway.last_error.http_status).toBe(500);
   });
@@ -105,7 +108,7 @@ describe('plugins that cannot load', () => {
     writeFileSync(path.join(cfg.dir, 'future.js'), 'export default { id: "future", apiVersion: 2, title: "Future", create() { return { async fetch() { return []; } }; } };\n');
     await start();
     await until(() => running!.host.ready());
-    const body = await (await fetch(`${running!.url}/health`)).json();
+    const body = await json(await fetch(`${running!.url}/health`));
     expect(body.sources.hallway.status_detail).toBe('operational');
     expect(body.sources.broken).toMatchObject({ status: 'error', status_detail: 'error' });
     expect(body.sources.broken.last_error.message).toBe('plugin ./broken.js failed to load: kaput at import');

@@ -14,16 +14,16 @@ export function readmeExamplePlugin(): string {
   return match[1]!;
 }
 
-/** Writes the README's example plugin into `<dir>/example-sensor/index.js` and returns that folder. */
+/** Writes the README's example plugin into `<dir>/example-sensor/index.mjs` and returns that folder. */
 export function dropInExamplePlugin(dir = mkdtempSync(path.join(tmpdir(), 'homeiq-plugin-'))): string {
   const folder = path.join(dir, 'example-sensor');
   mkdirSync(folder, { recursive: true });
-  writeFileSync(path.join(folder, 'index.js'), readmeExamplePlugin());
+  writeFileSync(path.join(folder, 'index.mjs'), readmeExamplePlugin());
   return folder;
 }
 
 /** Imports the README's example plugin declaration. */
 export async function importExamplePlugin(): Promise<PluginDeclaration> {
   const folder = dropInExamplePlugin();
-  return ((await import(pathToFileURL(path.join(folder, 'index.js')).href)) as { default: PluginDeclaration }).default;
+  return ((await import(pathToFileURL(path.join(folder, 'index.mjs')).href)) as { default: PluginDeclaration }).default;
 }

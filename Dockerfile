@@ -1,0 +1,24 @@
+# HomeIQ Sources: production image. TypeScript runs through tsx (a production dependency), so the
+# image needs no build step beyond installing production dependencies.
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    HOMEIQ_CONFIG=/app/config/sources.yaml \
+    PORT=8010
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json tsconfig.json ./
+COPY core ./core
+COPY plugins ./plugins
+COPY config ./config
+RUN mkdir -p /app/data && chown -R node:node /app/data
+USER node
+VOLUME ["/app/config", "/app/data"]
+EXPOSE 8010
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8010)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "core/cli/bin.mjs", "start"]

@@ -1,0 +1,135 @@
+import type { ValidateFunction } from 'ajv';
+import type { JsonSchema, PluginDeclaration } from '../plugin-api/plugin.js';
+import { ajvProblems } from './ajv-problems.js';
+import { Duration } from './host-schema.js';
+import { createSchemaValidator } from './schema-validator.js';
+import { missingFor, noteMissingVariables } from './substitution.js';
+import type { ConfigProblem, Locate, SourceConfig } from './types.js';
+
+/** JSON of a schema: TypeBox's symbol keys and anything else JSON cannot hold are dropped. */
+function plain(schema: unknown): JsonSchema {
+  return JSON.parse(JSON.stringify(schema)) as JsonSchema;
+}
+
+/** The options the host gives every source, whatever its plugin, with their defaults. */
+function hostOptions(plugin: PluginDeclaration): Record<string, JsonSchema> {
+  const props: Record<string, JsonSchema> = {
+    error_after: { type: 'integer', minimum: 1, default: 3, description: 'Consecutive failed runs before the source is in error.' },
+    timeout: plain(Duration({ default: '60s', description: 'Time allowed for one run.' })),
+    retries: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'HTTP retries within one run.' },
+    credentials_retry_after: plain(Duration({ default: '15m', description: 'Wait before trying credentials the upstream refused again.' })),
+    max_data_age: plain(Duration({ description: 'Age of the newest point after which the source is stale.' })),
+  };
+  if (plugin.max_data_age !== undefined) props.max_data_age!.default = plugin.max_data_age;
+  if (plugin.base_url !== undefined) {
+    props.base_url = { type: 'string', format: 'uri', default: plugin.base_url, description: 'Base URL of the upstream API.' };
+  }
+  const style = plugin.credentials?.style;
+  if (style === 'login' || style === 'oauth2_refresh') {
+    props.refresh_before = plain(Duration({ default: '5m', description: 'Renew the token this long before it expires.' }));
+  }
+  if (plugin.credentials?.style === 'oauth2_refresh') {
+    props.token_url = { type: 'string', default: plugin.credentials.token_url, description: 'OAuth2 token endpoint (absolute, or relative to base_url).' };
+  }
+  return props;
+}
+
+const schemas = new WeakMap<PluginDeclaration, JsonSchema>();
+
+/**
+ * The JSON Schema of a source's `options` for `plugin`: the plugin's own schema extended with the
+ * host options (error_after, timeout, retries, credentials_retry_after, max_data_age, and base_url
+ * or refresh_before where they apply). The host's definitions win over a plugin's of the same name,
+ * because the runtime reads them. Unknown keys are refused unless the plugin's schema says otherwise.
+ */
+export function optionsSchemaFor(plugin: PluginDeclaration): JsonSchema {
+  let schema = schemas.get(plugin);
+  if (!schema) {
+    const own = plain(plugin.options ?? {});
+    const ownProps = (own.properties ?? {}) as Record<string, JsonSchema>;
+    schema = {
+      ...own,
+      type: 'object',
+      properties: { ...ownProps, ...hostOptions(plugin) },
+      additionalProperties: 'additionalProperties' in own ? own.additionalProperties : false,
+    };
+    schemas.set(plugin, schema);
+  }
+  return schema;
+}
+
+// One ajv for every plugin schema: compiling is the slow part, so each plugin's is compiled once.
+let ajv: ReturnType<typeof createSchemaValidator> | undefined;
+const validators = new WeakMap<PluginDeclaration, ValidateFunction | Error>();
+
+function validatorFor(plugin: PluginDeclaration): ValidateFunction | Error {
+  let validator = validators.get(plugin);
+  if (!validator) {
+    ajv ??= createSchemaValidator(false);
+    // A $id would clash when a reloaded drop-in plugin brings the same schema again.
+    const { $id: _id, ...schema } = optionsSchemaFor(plugin);
+    try {
+      validator = ajv.compile(schema);
+    } catch (err) {
+      validator = err instanceof Error ? err : new Error(String(err));
+    }
+    validators.set(plugin, validator);
+  }
+  return validator;
+}
+
+/**
+ * Validates a source's options against its plugin's schema (see {@link optionsSchemaFor}).
+ * Returns the options with defaults applied (a copy: the source is left as loaded) and the
+ * problems, at `sources.<id>.options.<key>` with their lines.
+ */
+export function validateSourceOptions(
+  plugin: PluginDeclaration,
+  source: SourceConfig,
+  locate: Locate,
+  file: string,
+): { options: Record<string, unknown>; problems: ConfigProblem[] } {
+  const options = structuredClone(source.options ?? {});
+  const validate = validatorFor(plugin);
+  if (validate instanceof Error) {
+    const at = ['sources', source.id, 'plugin'];
+    const message = `plugin ${plugin.id} has an invalid options schema: ${validate.message}`;
+    return { options, problems: [{ file, line: locate(at), path: at.join('.'), message }] };
+  }
+  if (validate(options)) return { options, problems: [] };
+  const problems = ajvProblems(validate.errors, { file, locate, prefix: ['sources', source.id, 'options'] });
+  return { options, problems: noteMissingVariables(problems, missingFor(source)) };
+}
+
+const DEFAULT_FIELDS = {
+  api_key: ['api_key'],
+  login: ['username', 'password'],
+  oauth2_refresh: ['client_id', 'client_secret', 'refresh_token'],
+} as const;
+
+/** The credential fields a plugin takes: its `credentials.fields`, else the defaults of its style. */
+export function credentialFields(plugin: PluginDeclaration): string[] {
+  const spec = plugin.credentials;
+  if (!spec) return [];
+  return spec.fields ? [...spec.fields] : [...DEFAULT_FIELDS[spec.style]];
+}
+
+/**
+ * Catches typos under `credentials`: a key the plugin does not take, or a credentials block on a
+ * plugin that takes none. Empty values are fine (the source waits in standby). Never names a value.
+ */
+export function validateCredentials(plugin: PluginDeclaration, source: SourceConfig, locate: Locate, file: string): ConfigProblem[] {
+  const keys = Object.keys(source.credentials ?? {});
+  if (keys.length === 0) return [];
+  const base = ['sources', source.id, 'credentials'];
+  if (!plugin.credentials) {
+    return [{ file, line: locate(base), path: base.join('.'), message: `plugin ${plugin.id} takes no credentials (remove this block)` }];
+  }
+  const fields = credentialFields(plugin);
+  return keys
+    .filter((key) => !fields.includes(key))
+    .map((key) => {
+      const at = [...base, key];
+      return { file, line: locate(at), path: at.join('.'), message: `unknown key (plugin ${plugin.id} takes: ${fields.join(', ')})` };
+    });
+}

@@ -1,0 +1,25 @@
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object's type.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * An ajv set up for config files: every error (not just the first), defaults filled in, and
+ * scalars coerced to the type the schema asks for, because `${VAR}` always yields a string
+ * (`port: ${PORT}`) and YAML reads `zip: 02134` as a number.
+ *
+ * `strict` is on for the host's own schema; plugin schemas are third-party and may carry
+ * keywords ajv does not know (`x-…`, `examples`), which strict mode would refuse.
+ */
+export function createSchemaValidator(strict: boolean): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    verbose: true,
+    useDefaults: true,
+    coerceTypes: true,
+    allowUnionTypes: true,
+    strict,
+  });
+  return addFormats(ajv);
+}
