@@ -1,0 +1,114 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHost, type RunningHost } from '../../core/main.js';
+import { LogCapture } from '../../core/testkit/index.js';
+import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
+import { dropInExamplePlugin } from '../support/readme-plugin.js';
+import { localStorageYaml, tempConfig } from '../support/temp-config.js';
+
+const KEY = 'example-key-123';
+let fake: FakeExampleApi;
+let running: RunningHost | undefined;
+
+beforeEach(async () => {
+  fake = await startFakeExampleApi(KEY);
+});
+afterEach(async () => {
+  await running?.stop(1000);
+  running = undefined;
+  await fake.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => boolean, ms = 8000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(25);
+  }
+}
+
+function source(id: string, key: string, options = '') {
+  return `  ${id}:\n    plugin: ./example-sensor\n    interval: 1s\n    credentials:\n      api_key: ${key}\n    options:\n      base_url: ${fake.url}\n      retries: 0\n${options}`;
+}
+
+async function host(sources: string, watch = false) {
+  const cfg = tempConfig('');
+  dropInExamplePlugin(cfg.dir);
+  const text = (s: string) => `server:\n  host: 127.0.0.1\n${localStorageYaml(cfg.dir)}sources:\n${s}`;
+  cfg.write(text(sources));
+  running = await startHost({ configFile: cfg.file, env: {}, logDestination: new LogCapture(), port: 0, watch, backoffBaseMs: 5 });
+  return { cfg, rewrite: (s: string) => cfg.write(text(s)) };
+}
+
+describe('polling', () => {
+  it('runs at start and then on the schedule', async () => {
+    await host(source('hallway', KEY));
+    await until(() => fake.requests.length >= 3);
+    const gaps = fake.requests.slice(1, 3).map((r, i) => r.at - fake.requests[i]!.at);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(950);
+  });
+
+  it('stops calling the upstream after refused credentials', async () => {
+    await host(source('hallway', 'wrong-key-000'));
+    await until(() => running!.host.health().sources.hallway!.status_detail === 'credentials_invalid');
+    await sleep(2200);
+    expect(fake.requests).toHaveLength(1);
+    const h = running!.host.health().sources.hallway!;
+    expect(Date.parse(h.next_run!) - Date.now()).toBeGreaterThan(14 * 60_000);
+  });
+
+  it('waits for a Retry-After in seconds after a 429', async () => {
+    fake.failNext(1, 429, { headers: { 'retry-after': '120' } });
+    await host(source('hallway', KEY));
+    await until(() => running!.host.health().sources.hallway!.status_detail === 'rate_limited');
+    await sleep(1500);
+    expect(fake.requests).toHaveLength(1);
+    const wait = Date.parse(running!.host.health().sources.hallway!.next_run!) - Date.now();
+    expect(wait).toBeGreaterThan(115_000);
+    expect(wait).toBeLessThanOrEqual(120_000);
+  });
+
+  it('honours a Retry-After given as an HTTP date', async () => {
+    const at = new Date(Date.now() + 90_000);
+    fake.failNext(1, 429, { headers: { 'retry-after': at.toUTCString() } });
+    await host(source('hallway', KEY));
+    await until(() => running!.host.health().sources.hallway!.status_detail === 'rate_limited');
+    const nextRun = Date.parse(running!.host.health().sources.hallway!.next_run!);
+    expect(Math.abs(nextRun - at.getTime())).toBeLessThan(2000);
+  });
+
+  it('backs off a minute after a 429 without Retry-After', async () => {
+    fake.failNext(1, 429);
+    await host(source('hallway', KEY));
+    await until(() => running!.host.health().sources.hallway!.status_detail === 'rate_limited');
+    const wait = Date.parse(running!.host.health().sources.hallway!.next_run!) - Date.now();
+    expect(wait).toBeGreaterThan(55_000);
+    expect(wait).toBeLessThanOrEqual(60_000);
+  });
+
+  it('aborts a hung run at its timeout and keeps the schedule', async () => {
+    fake.hangNext(1);
+    await host(source('hallway', KEY, '      timeout: 500ms\n'));
+    await until(() => running!.host.health().sources.hallway!.status_detail === 'operational', 5000);
+    expect(running!.host.health().sources.hallway!.last_error?.message).toBe('the run did not finish within 0.5s');
+  });
+
+  it('keeps one source on its schedule while another hangs', async () => {
+    fake.hangNext(1);
+    await host(source('slow', KEY, '      timeout: 5s\n') + source('quick', KEY));
+    await sleep(2600);
+    // The slow source's first request hangs; the quick one ran at start and twice since.
+    expect(fake.requests.length - 1).toBeGreaterThanOrEqual(3);
+    expect(running!.host.health().sources.quick!.status_detail).toBe('operational');
+  });
+});
+
+describe('config file watching', () => {
+  it('activates a standby source when credentials are added to the file, with no restart', async () => {
+    const { rewrite } = await host(source('hallway', "''"), true);
+    expect(running!.host.health().sources.hallway!.status_detail).toBe('credentials_missing');
+    await sleep(100);
+    rewrite(source('hallway', KEY));
+    await until(() => running!.host.health().sources.hallway!.status_detail === 'operational');
+  });
+});
