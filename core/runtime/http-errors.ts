@@ -23,6 +23,11 @@ export interface MapContext {
  */
 export function toTypedError(err: unknown, ctx: MapContext): Error {
   if (err instanceof HomeiqError || errorKind(err)) return err as Error;
+  // got wraps what a hook throws (a login inside beforeRequest): the typed error is the cause.
+  const inner = (err as { cause?: unknown } | null)?.cause;
+  if (err instanceof RequestError && !(err instanceof HTTPError) && inner && (inner instanceof HomeiqError || errorKind(inner))) {
+    return inner as Error;
+  }
   if (!(err instanceof RequestError)) return err instanceof Error ? err : new Error(String(err));
   const where = describeRequest(err);
   if (err instanceof HTTPError) return fromResponse(err, ctx, where);
