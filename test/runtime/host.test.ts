@@ -97,6 +97,19 @@ describe('GET /health', () => {
   });
 });
 
+describe('GET /ready', () => {
+  it('answers 503 until every enabled source has run once, then 200', async () => {
+    fake.delayMs = 700;
+    const { start } = setup(exampleSource('hallway', KEY) + exampleSource('garage', "''"));
+    await start();
+    const before = await fetch(`${running!.url}/ready`);
+    expect(before.status).toBe(503);
+    expect(await json(before)).toEqual({ ready: false, waiting_for: ['hallway'] });
+    await until(async () => (await fetch(`${running!.url}/ready`)).status === 200);
+    expect(await json(await fetch(`${running!.url}/ready`))).toEqual({ ready: true });
+  });
+});
+
 describe('plugins that cannot load', () => {
   it('isolate their own sources in error and the others run', async () => {
     const { cfg, start } = setup(
