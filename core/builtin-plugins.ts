@@ -1,3 +1,13 @@
+import airnow from '../plugins/airnow/index.js';
+import awattar from '../plugins/awattar/index.js';
+import entsoe from '../plugins/entsoe/index.js';
+import googleCalendar from '../plugins/google-calendar/index.js';
+import ics from '../plugins/ics/index.js';
+import octopusEnergy from '../plugins/octopus-energy/index.js';
+import openMeteoAirQuality from '../plugins/open-meteo-air-quality/index.js';
+import openMeteo from '../plugins/open-meteo/index.js';
+import openweathermap from '../plugins/openweathermap/index.js';
+import tibber from '../plugins/tibber/index.js';
 import type { PluginDeclaration } from './plugin-api/index.js';
 
 /**
@@ -5,4 +15,15 @@ import type { PluginDeclaration } from './plugin-api/index.js';
  * place; drop-in plugins are loaded by path or package name instead.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const BUILTIN_PLUGINS: readonly PluginDeclaration<any>[] = [];
+export const BUILTIN_PLUGINS: readonly PluginDeclaration<any>[] = [
+  airnow,
+  openMeteo,
+  openMeteoAirQuality,
+  openweathermap,
+  tibber,
+  octopusEnergy,
+  entsoe,
+  awattar,
+  googleCalendar,
+  ics,
+];

@@ -6,8 +6,9 @@ import type { DestinationStream, Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { buildContainer, resolve } from './container.js';
 import { createApp } from './http/app.js';
+import { statusPageRoutes } from './http/status-page.js';
 import { createLogger } from './logging/logger.js';
-import { Redactor } from './logging/redactor.js';
+import { isSecretField, Redactor } from './logging/redactor.js';
 import { ConfigReloader } from './runtime/config-reloader.js';
 import type { Host } from './runtime/host.js';
 import { prepareSources } from './runtime/source-set.js';
@@ -46,7 +47,7 @@ export function registerSecrets(redactor: Redactor, loaded: LoadedConfig): void 
   redactor.add(influx?.password);
   if (influx?.username && influx.password) redactor.addBasicAuth(influx.username, influx.password);
   for (const source of Object.values(loaded.config.sources)) {
-    for (const value of Object.values(source.credentials)) redactor.add(value);
+    for (const [field, value] of Object.entries(source.credentials)) if (isSecretField(field)) redactor.add(value);
   }
 }
 
@@ -70,7 +71,7 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   metrics.attach(host);
   await storage.start();
   await host.apply(prepared);
-  const app = createApp({ host, redactor, logger, metrics });
+  const app = createApp({ host, redactor, logger, metrics, extend: statusPageRoutes });
   const port = options.port ?? loaded.config.server.port;
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, loaded.config.server.host, () => resolve(s));

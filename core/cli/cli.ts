@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../plugin-api/errors.js';
 import { checkCommand } from './check.js';
+import { googleAuthCommand } from './google-auth.js';
 import { onceCommand } from './once.js';
 import { pluginsCommand } from './plugins.js';
 import { startCommand } from './start.js';
@@ -14,6 +15,8 @@ Verbs:
   check      validate the config, try each source's credentials once, print a table
   once       fetch every enabled source once and print the points as line protocol; writes nothing
   plugins    list installed plugins with their options
+  google-auth --client-id ID --client-secret SECRET
+             obtain a Google refresh token on a headless host (see plugins/google-calendar/README.md)
 
 Options:
   -c, --config FILE   config file (default: $HOMEIQ_CONFIG or config/sources.yaml)
@@ -33,7 +36,21 @@ const defaultIo: CliIo = {
 };
 
 /** Runs the CLI and returns the exit code (0 ok, 1 runtime failure, 2 bad config or arguments). */
+/** Verbs that parse their own arguments. */
+const OWN_ARGUMENTS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
+  'google-auth': googleAuthCommand,
+};
+
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const own = argv[0] ? OWN_ARGUMENTS[argv[0]] : undefined;
+  if (own) {
+    try {
+      return await own(argv.slice(1), io);
+    } catch (err) {
+      io.err(`homeiq ${argv[0]}: ${(err as Error).message}\n`);
+      return EXIT.failure;
+    }
+  }
   let parsed;
   try {
     parsed = parseArgs({

@@ -43,3 +43,14 @@ export class Redactor {
     return text.replace(this.pattern, Redactor.CENSOR);
   }
 }
+
+/**
+ * Credential fields that identify rather than authenticate: redacting them would mangle ordinary
+ * text (a username `meter` would hide the source id "meter") and hide what a user must check (the
+ * OAuth client id in an `invalid_client` message). Every other credential field is a secret.
+ */
+const PUBLIC_FIELDS = new Set(['username', 'user', 'email', 'client_id', 'account', 'account_id']);
+
+export function isSecretField(field: string): boolean {
+  return !PUBLIC_FIELDS.has(field);
+}

@@ -30,3 +30,8 @@ export {
 } from './errors.js';
 export type { ErrorKind, ErrorClasses } from './errors.js';
 export { parseDuration } from './duration.js';
+export { pointToJson, latestPerSeries, currentAndNext, isoDurationMs } from './latest.js';
+export { zoneOffsetMs, startOfZonedDay, zonedMinuteOfDay, zonedDate, isTimeZone, wallClockToInstant, parseDate, isRealDate } from './zoned-time.js';
+export type { WallClock } from './zoned-time.js';
+export { CALENDAR_EVENT, windowAround, overlaps, eventPoint, RemovedEvents, eventsNow } from './calendar-event.js';
+export type { CalendarEvent, EventWindow, EventView } from './calendar-event.js';

@@ -7,8 +7,13 @@ export interface NormalizedResult {
   errors: ItemError[];
   warnings: string[];
   details: Record<string, unknown>;
-  /** The newest point time, for the freshness check. */
+  /** The newest point time. */
   newest: number | null;
+  /**
+   * The newest point time not in the future, for the freshness check: forecast points lie ahead,
+   * so only observed (or current) points say whether the upstream still publishes.
+   */
+  newestPast: number | null;
 }
 
 /**
@@ -16,22 +21,24 @@ export interface NormalizedResult {
  * `DataError` naming it (`points[3].fields.value is not a finite number`), and nothing of the run
  * is written.
  */
-export function normalizeResult(result: unknown, sourceId: string): NormalizedResult {
+export function normalizeResult(result: unknown, sourceId: string, now = Date.now()): NormalizedResult {
   const r: FetchResult = Array.isArray(result) ? { points: result as Point[] } : (result as FetchResult);
   if (!r || typeof r !== 'object' || !Array.isArray(r.points)) {
     throw new DataError('fetch returned neither an array of points nor { points: [...] }');
   }
   let newest: number | null = null;
+  let newestPast: number | null = null;
   const points = r.points.map((p, i) => {
     const point = checkPoint(p, `points[${i}]`);
     const t = point.time.getTime();
     if (newest === null || t > newest) newest = t;
+    if (t <= now && (newestPast === null || t > newestPast)) newestPast = t;
     return { ...point, tags: { ...point.tags, source: sourceId } };
   });
   const errors = Array.isArray(r.errors) ? r.errors : [];
   const warnings = Array.isArray(r.warnings) ? r.warnings.filter((w): w is string => typeof w === 'string') : [];
   const details = r.details && typeof r.details === 'object' ? r.details : {};
-  return { points, errors, warnings, details, newest };
+  return { points, errors, warnings, details, newest, newestPast };
 }
 
 function checkPoint(p: unknown, where: string): Point {

@@ -110,7 +110,8 @@ async function oauth2Refresh(
           refresh_token: credentials.refresh_token ?? '',
         },
         timeout: { request: timeoutMs },
-        retry: { limit: 2 },
+        // got retries no POST by default; a refresh-token exchange is safe to repeat.
+        retry: { limit: 2, methods: ['POST'] },
       })
       .json<{ access_token?: unknown; expires_in?: unknown }>();
     if (typeof body.access_token !== 'string' || !body.access_token) {

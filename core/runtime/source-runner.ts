@@ -5,7 +5,8 @@ import { errorKind, errors as errorClasses, TimeoutError } from '../plugin-api/e
 import { parseDuration } from '../plugin-api/duration.js';
 import type { Point, SourcePoint } from '../plugin-api/point.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
-import type { Redactor } from '../logging/redactor.js';
+import { isSecretField, type Redactor } from '../logging/redactor.js';
+import { registerWriteOnlyOptions } from './secret-options.js';
 import { toTypedError } from './http-errors.js';
 import { latestOf } from './latest.js';
 import { normalizeResult, type NormalizedResult } from './run-result.js';
@@ -70,13 +71,16 @@ export class SourceRunner {
   private nextRun: number | null = null;
   private rateLimitStreak = 0;
   private latestPoints: Point[] = [];
+  /** The newest point not in the future seen so far (freshness). */
+  private newestPast: number | null = null;
 
   constructor(private readonly deps: RunnerDeps) {
     this.id = deps.source.id;
     this.now = deps.now ?? Date.now;
     this.log = deps.logger.child({ source: this.id, plugin: deps.source.plugin });
     this.state = new SourceState(this.log);
-    for (const value of Object.values(deps.source.credentials)) deps.redactor.add(value);
+    for (const [field, value] of Object.entries(deps.source.credentials)) if (isSecretField(field)) deps.redactor.add(value);
+    if (deps.plugin) registerWriteOnlyOptions(deps.plugin, deps.options, deps.redactor);
   }
 
   get credentialsConfigured(): boolean {
@@ -86,7 +90,7 @@ export class SourceRunner {
   /** Prepares the source; with `schedule`, also runs it now and then on its schedule. */
   start(options: { schedule: boolean } = { schedule: true }): boolean {
     const { source, plugin } = this.deps;
-    if (!source.enabled) return this.settle('unknown', 'disabled', 'enabled: false in the config file');
+    if (!source.enabled) return this.settle('unknown', 'disabled', 'Paused: enabled: false in the config file');
     if (!plugin) {
       this.state.recordError(this.deps.loadError ?? 'plugin could not be loaded', undefined, this.now());
       return this.settle('error', 'error', this.deps.loadError ?? null);
@@ -232,7 +236,7 @@ export class SourceRunner {
       })();
       // A plugin that never settles is abandoned at the deadline; its late rejection must not crash the host.
       work.catch(() => undefined);
-      const result = normalizeResult(await Promise.race([work, aborted]), this.id);
+      const result = normalizeResult(await Promise.race([work, aborted]), this.id, this.now());
       if (result.points.length === 0 && result.errors.length > 0) throw result.errors[0]!.error;
       this.deps.sink.write(result.points);
       this.succeeded(result);
@@ -264,9 +268,10 @@ export class SourceRunner {
     s.itemErrors = result.errors.map((e) => ({ item: e.item, message: this.deps.redactor.redact(e.error.message) }));
     s.details = result.details;
     const maxAge = this.deps.options.max_data_age ? parseDuration(String(this.deps.options.max_data_age)) : undefined;
-    if (maxAge !== undefined && s.newestPoint !== null && now - s.newestPoint > maxAge) {
-      const age = Math.round((now - s.newestPoint) / 60_000);
-      s.set('degraded', 'stale', `the newest point is ${age} min old; the upstream publishes more often than that`);
+    if (result.newestPast !== null) this.newestPast = Math.max(this.newestPast ?? 0, result.newestPast);
+    if (maxAge !== undefined && this.newestPast !== null && now - this.newestPast > maxAge) {
+      const age = Math.round((now - this.newestPast) / 60_000);
+      s.set('degraded', 'stale', `The newest point is ${age} min old; the upstream publishes more often than that`);
     } else {
       s.set('healthy', 'operational');
     }
@@ -283,21 +288,21 @@ export class SourceRunner {
       case 'credentials':
         this.auth?.tokens?.clear();
         this.blockedUntil = now + longWait;
-        s.set('error', 'credentials_invalid', 'check the credentials; the source tries again in a while or when its config changes');
+        s.set('error', 'credentials_invalid', 'Check the credentials; the source tries again in a while or when its config changes');
         return;
       case 'access':
         this.blockedUntil = now + longWait;
-        s.set('error', 'access_denied', 'the account may not read this; see the error');
+        s.set('error', 'access_denied', 'The account may not read this; see the last error');
         return;
       case 'config':
         this.blockedUntil = now + longWait;
-        s.set('error', 'error', 'fix the source in the config file');
+        s.set('error', 'error', 'Fix the source in the config file');
         return;
       case 'rate_limit': {
         const retryAfter = (err as { retryAfterMs?: number }).retryAfterMs;
         this.rateLimitStreak += 1;
         this.blockedUntil = now + (retryAfter ?? Math.min(30 * 60_000, 60_000 * 2 ** (this.rateLimitStreak - 1)));
-        s.set('degraded', 'rate_limited', `waiting until ${new Date(this.blockedUntil).toISOString()} as the upstream asked`);
+        s.set('degraded', 'rate_limited', `Waiting until ${new Date(this.blockedUntil).toISOString()} as the upstream asked`);
         return;
       }
       default: {

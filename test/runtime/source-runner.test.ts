@@ -135,6 +135,23 @@ describe('a run', () => {
   });
 });
 
+describe('freshness', () => {
+  it('judges staleness by points not in the future: a forecast alone is not stale data', async () => {
+    const forecast: PluginDeclaration = {
+      id: 'forecast',
+      apiVersion: 1,
+      title: 'Forecast',
+      max_data_age: '30m',
+      create: () => ({
+        fetch: async () => [{ measurement: 'm', fields: { v: 1 }, time: new Date(Date.now() + 3600_000) }],
+      }),
+    };
+    src = await createTestSource({ plugin: forecast });
+    await src.run();
+    expect(src.health().status_detail).toBe('operational');
+  });
+});
+
 describe('plugins that misbehave', () => {
   const base = (fetch: () => Promise<unknown>): PluginDeclaration => ({
     id: 'bad',

@@ -1,0 +1,56 @@
+import { isIntField, type Point } from './point.js';
+
+/** One point as `/api/sources/:id/latest` shows it: plain JSON, integers unwrapped. */
+export function pointToJson(p: Point): Record<string, unknown> {
+  const fields = Object.fromEntries(Object.entries(p.fields).map(([k, v]) => [k, isIntField(v) ? v.int : v]));
+  return { measurement: p.measurement, time: p.time.toISOString(), tags: p.tags ?? {}, fields };
+}
+
+function bySeries(points: readonly Point[]): Point[][] {
+  const series = new Map<string, Point[]>();
+  for (const p of points) {
+    const key = `${p.measurement}|${JSON.stringify(Object.entries(p.tags ?? {}).sort())}`;
+    const list = series.get(key);
+    if (list) list.push(p);
+    else series.set(key, [p]);
+  }
+  return [...series.values()];
+}
+
+/** The host's default shape of `/api/sources/:id/latest`: the newest point of each series. */
+export function latestPerSeries(points: readonly Point[]): { points: Record<string, unknown>[] } {
+  return {
+    points: bySeries(points).map((list) => pointToJson(list.reduce((a, b) => (b.time > a.time ? b : a)))),
+  };
+}
+
+/**
+ * Per series, the point whose interval `[time, time + durationMs(point))` holds `now` (`points`)
+ * and the first point after `now` (`next`): what a sensor wants from a forecast or a price curve,
+ * whose newest point lies in the future.
+ */
+export function currentAndNext(
+  points: readonly Point[],
+  now: Date,
+  durationMs: (p: Point) => number,
+): { points: Record<string, unknown>[]; next: Record<string, unknown>[] } {
+  const current: Record<string, unknown>[] = [];
+  const next: Record<string, unknown>[] = [];
+  const t = now.getTime();
+  for (const list of bySeries(points)) {
+    const sorted = [...list].sort((a, b) => a.time.getTime() - b.time.getTime());
+    const holding = sorted.find((p) => p.time.getTime() <= t && t < p.time.getTime() + durationMs(p));
+    const after = sorted.find((p) => p.time.getTime() > t);
+    if (holding) current.push(pointToJson(holding));
+    if (after) next.push(pointToJson(after));
+  }
+  return { points: current, next };
+}
+
+/** Milliseconds of an ISO 8601 duration such as `PT15M`, `PT1H` or `P1D`; 0 when it is not one. */
+export function isoDurationMs(text: string | undefined): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(text ?? '');
+  if (!m || text === 'P' || text === 'PT') return 0;
+  const [, d = '0', h = '0', min = '0', s = '0'] = m;
+  return ((Number(d) * 24 + Number(h)) * 60 + Number(min)) * 60_000 + Number(s) * 1000;
+}

@@ -1,0 +1,48 @@
+import type { JsonSchema } from '../../core/plugin-api/index.js';
+
+/** The options of an `airnow` source, after validation (defaults applied). */
+export type AirNowOptions = {
+  zip_code?: string;
+  latitude?: number;
+  longitude?: number;
+  observations: boolean;
+  forecast: boolean;
+};
+
+/** JSON Schema of the options: a ZIP code, or latitude and longitude. */
+export const AIRNOW_OPTIONS_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    zip_code: {
+      type: 'string',
+      pattern: '^[0-9]{5}$',
+      description: 'US ZIP code to report on (quote it in YAML: "02134"). Set this, or latitude and longitude.',
+    },
+    latitude: { type: 'number', minimum: -90, maximum: 90, description: 'Latitude of the place, in degrees (used instead of zip_code when set).' },
+    longitude: { type: 'number', minimum: -180, maximum: 180, description: 'Longitude of the place, in degrees.' },
+    observations: { type: 'boolean', default: true, description: 'Read the current observations (measurement air_quality).' },
+    forecast: { type: 'boolean', default: true, description: 'Read the daily forecasts (measurement air_quality_forecast).' },
+  },
+  // Without a ZIP code the place is given by latitude and longitude, both of them.
+  if: { not: { required: ['zip_code'] } },
+  then: { required: ['latitude', 'longitude'] },
+  dependencies: { latitude: ['longitude'], longitude: ['latitude'] },
+  additionalProperties: false,
+};
+
+/** Whether the place is given by coordinates (they win over a ZIP code when both are set). */
+function byCoordinates(o: AirNowOptions): o is AirNowOptions & { latitude: number; longitude: number } {
+  return typeof o.latitude === 'number' && typeof o.longitude === 'number';
+}
+
+/** The query parameters that name the place (the key and `format` are added elsewhere). */
+export function placeParams(o: AirNowOptions): Record<string, string> {
+  if (byCoordinates(o)) return { latitude: String(o.latitude), longitude: String(o.longitude) };
+  return { zipCode: o.zip_code ?? '' };
+}
+
+/** The place in a user's words, for messages: `ZIP code 20002`, `latitude 38.92, longitude -77.01`. */
+export function describePlace(o: AirNowOptions): string {
+  if (byCoordinates(o)) return `latitude ${o.latitude}, longitude ${o.longitude}`;
+  return `ZIP code ${o.zip_code ?? '?'}`;
+}

@@ -1,0 +1,33 @@
+import type { JsonSchema } from '../../core/plugin-api/index.js';
+
+/** The options of an `open-meteo` source, after validation (defaults applied). */
+export type OpenMeteoOptions = {
+  latitude: number;
+  longitude: number;
+  forecast_hours: number;
+};
+
+/** Open-Meteo forecasts 16 days; a day is kept in reserve because the hourly series starts at local midnight. */
+export const MAX_FORECAST_HOURS = 360;
+
+export const OPEN_METEO_OPTIONS_SCHEMA: JsonSchema = {
+  type: 'object',
+  properties: {
+    latitude: { type: 'number', minimum: -90, maximum: 90, description: 'Latitude of the place, in degrees.' },
+    longitude: { type: 'number', minimum: -180, maximum: 180, description: 'Longitude of the place, in degrees.' },
+    forecast_hours: {
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_FORECAST_HOURS,
+      default: 48,
+      description: 'Hours of hourly forecast to write as weather_forecast, from the next hour on; 0 writes none.',
+    },
+  },
+  required: ['latitude', 'longitude'],
+  additionalProperties: false,
+};
+
+/** Days to ask for so that `hours` after now are covered (the series starts at local midnight today). */
+export function forecastDays(hours: number): number {
+  return Math.min(16, Math.ceil(hours / 24) + 1);
+}

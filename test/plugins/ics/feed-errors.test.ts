@@ -1,0 +1,126 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { TestSource } from '../../../core/testkit/index.js';
+import { rollingFeed, SECRET_FEED_PATH, startFakeIcs, type FakeIcs } from '../../fakes/ics.js';
+import { clockAt, golden, icsSource, inTimeZone } from './helpers.js';
+
+const SECRET = 'private-5e3c0ffee0ddba11deadbeef0badcafe';
+let fake: FakeIcs;
+let src: TestSource | undefined;
+beforeEach(async () => {
+  fake = await startFakeIcs();
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  await src?.stop();
+  src = undefined;
+  await fake.close();
+});
+
+async function runFeed(text: string, options: Record<string, unknown> = {}): Promise<TestSource> {
+  fake.setFeed(SECRET_FEED_PATH, text);
+  src = await icsSource(fake, options);
+  await src.run();
+  return src;
+}
+const lastError = (s: TestSource) => s.health().last_error?.message;
+const expectSecretKept = (s: TestSource) => {
+  expect(s.logs()).not.toContain(SECRET);
+  expect(JSON.stringify(s.health())).not.toContain(SECRET);
+};
+
+describe('ics malformed feeds', () => {
+  it('a feed cut short is a data error naming the unclosed line; nothing is written', async () => {
+    const s = await runFeed(golden('truncated.ics'));
+    expect(lastError(s)).toBe('BEGIN:VEVENT of line 62 is never closed: the feed is cut short');
+    expect(s.health().status_detail).toBe('degraded');
+    expect(s.points).toEqual([]);
+  });
+
+  it('an HTML page answered with 200 is a data error that asks about the address', async () => {
+    const s = await runFeed('<!DOCTYPE html><html><title>Sign in - Google Accounts</title></html>');
+    expect(lastError(s)).toBe('the feed is an HTML page, not iCalendar: is the address right?');
+  });
+
+  it('text that is not iCalendar, or an empty body, is a data error', async () => {
+    expect(lastError(await runFeed('hello world\n'))).toBe('line 1: expected BEGIN:VCALENDAR, found "hello world"');
+    await src!.stop();
+    expect(lastError(await runFeed(''))).toBe('the feed is empty');
+  });
+
+  it('an END that closes the wrong BEGIN is a data error naming both lines', async () => {
+    const s = await runFeed('BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20260101T000000Z\r\nEND:VTODO\r\nEND:VCALENDAR\r\n');
+    expect(lastError(s)).toBe('line 5: END:VTODO does not close BEGIN:VEVENT of line 2');
+  });
+
+  it('events with an impossible date, a broken rule or no UID are item errors; the rest is written', async () => {
+    clockAt('2026-05-07T04:00:00.000Z');
+    const s = await runFeed(golden('bad-event.ics'));
+    expect(s.health().status_detail).toBe('operational');
+    expect(s.points.map((p) => p.tags.event_id)).toEqual(['good@example.com']);
+    expect(s.health().item_errors).toEqual([
+      { item: 'event month13@example.com', message: 'line 34: DTSTART "20261301T090000Z" is not an iCalendar date or date-time; line 35: DTEND "20261301T100000Z" is not an iCalendar date or date-time' },
+      { item: 'event badrule@example.com', message: 'line 42: RRULE "FREQ=FORTNIGHTLY" is not a recurrence rule (FREQ, COUNT, INTERVAL or UNTIL is wrong)' },
+      { item: 'event at line 47', message: 'the event of line 47 has no UID' },
+    ]);
+  });
+
+  it('caps a rule that repeats too often in the window and says so, as a warning', async () => {
+    clockAt('2026-07-01T00:00:00.000Z');
+    const often = rollingFeed().replace('DTSTART:20200101T090000Z', 'DTSTART:20260625T090000Z').replace('DTEND:20200101T093000Z', 'DTEND:20260625T090500Z');
+    const s = await runFeed(often.replace('RRULE:FREQ=DAILY', 'RRULE:FREQ=MINUTELY;INTERVAL=10'), { days_ahead: 20 });
+    expect(s.points).toHaveLength(2000);
+    expect(s.health().warnings).toEqual(['event rolling@example.com repeats more than 2000 times in the window: only the first 2000 are reported']);
+  });
+
+  it('refuses to expand a rule that repeats every few seconds for years, as an item error', async () => {
+    const started = Date.now();
+    const s = await runFeed(rollingFeed().replace('RRULE:FREQ=DAILY', 'RRULE:FREQ=SECONDLY;INTERVAL=5'));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(s.health().last_error?.message).toMatch(/^event rolling@example.com: its RRULE \(SECONDLY\) has more than 100000 occurrences since 2020-01-01T09:00:00.000Z: not expanded$/);
+  });
+
+  it('reads floating times (no TZID, no X-WR-TIMEZONE) in time_zone, whatever the host\'s zone', async () => {
+    clockAt('2026-07-01T00:00:00.000Z');
+    const floating = rollingFeed().replace('DTSTART:20200101T090000Z', 'DTSTART:20200101T090000').replace('DTEND:20200101T093000Z', 'DTEND:20200101T093000');
+    const s = await inTimeZone('Asia/Tokyo', () => runFeed(floating, { time_zone: 'America/New_York', days_back: 0, days_ahead: 1 }));
+    expect(s.points.map((p) => [p.time.toISOString(), p.fields.end])).toEqual([['2026-07-01T13:00:00.000Z', '2026-07-01T13:30:00.000Z']]);
+  });
+});
+
+describe('ics HTTP failures', () => {
+  it('a reset secret address (404) is an error that never shows the secret path', async () => {
+    src = await icsSource(fake);
+    await src.run();
+    expect(src.health()).toMatchObject({ status: 'degraded', last_error: { http_status: 404, message: 'ICS feed answered 404 Not Found for GET /[hidden]: Error 404 (Not Found)!!1' } });
+    expectSecretKept(src);
+  });
+
+  it('retries a 5xx within the run', async () => {
+    fake.failNext(2, 503);
+    const s = await runFeed(rollingFeed(), { retries: 2 });
+    expect(s.health().status_detail).toBe('operational');
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it('a persisting 5xx degrades the source, without the secret', async () => {
+    fake.failNext(1, 502, { body: 'Bad Gateway' });
+    const s = await runFeed(rollingFeed());
+    expect(s.health()).toMatchObject({ status_detail: 'degraded', last_error: { http_status: 502, message: 'ICS feed answered 502 Bad Gateway for GET /[hidden]: Bad Gateway' } });
+    expectSecretKept(s);
+  });
+
+  it('429 with Retry-After is rate_limited', async () => {
+    fake.failNext(1, 429, { headers: { 'retry-after': '600' }, body: 'Too Many Requests' });
+    const s = await runFeed(rollingFeed());
+    expect(s.health()).toMatchObject({ status: 'degraded', status_detail: 'rate_limited', last_error: { http_status: 429 } });
+  });
+
+  it('an unreachable publisher is a transient error, without the secret', async () => {
+    src = await icsSource(fake);
+    await fake.close();
+    await src.run();
+    expect(lastError(src)).toMatch(/^could not reach ICS feed for GET \/\[hidden\] \(ECONNREFUSED\)$/);
+    expectSecretKept(src);
+    fake = await startFakeIcs();
+  });
+});

@@ -1,0 +1,133 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import plugin from '../../../plugins/open-meteo-air-quality/index.js';
+import { createTestSource, type TestSource } from '../../../core/testkit/index.js';
+import { defaultAirQuality, startFakeOpenMeteo, type FakeOpenMeteo } from '../../fakes/open-meteo.js';
+import { describeLifecycle } from '../../support/lifecycle-suite.js';
+
+const GOLDEN = new URL('./golden/', import.meta.url);
+const BERLIN = { latitude: 52.52, longitude: 13.41 };
+
+interface GoldenCase {
+  description: string;
+  now: string;
+  options?: Record<string, unknown>;
+  upstream: { status: number; body?: unknown; bodyText?: string; headers?: Record<string, string> };
+  expect: { status_detail: string; error?: string; http_status?: number; points: unknown[] };
+}
+
+let fake: FakeOpenMeteo | undefined;
+let src: TestSource | undefined;
+afterEach(async () => {
+  await src?.stop();
+  await fake?.close();
+  src = undefined;
+  fake = undefined;
+});
+
+async function make(options: Record<string, unknown> = {}, now?: number): Promise<{ fake: FakeOpenMeteo; src: TestSource }> {
+  fake = await startFakeOpenMeteo();
+  if (now !== undefined) fake.now = () => now;
+  src = await createTestSource({
+    plugin,
+    options: { ...BERLIN, base_url: fake.url, retries: 0, ...options },
+    ...(now === undefined ? {} : { now: () => now }),
+  });
+  return { fake, src };
+}
+
+describe('open-meteo-air-quality golden cases: recorded answers in, points out', () => {
+  const files = readdirSync(GOLDEN).filter((f) => f.endsWith('.json'));
+  it.each(files)('%s', async (file) => {
+    const golden = JSON.parse(readFileSync(new URL(file, GOLDEN), 'utf8')) as GoldenCase;
+    const { fake, src } = await make(golden.options, Date.parse(golden.now));
+    const u = golden.upstream;
+    fake.failNext(1, u.status, { body: u.bodyText ?? JSON.stringify(u.body), headers: u.headers });
+    const outcome = await src.run();
+    const health = src.health();
+    expect(health.status_detail).toBe(golden.expect.status_detail);
+    expect(JSON.parse(JSON.stringify(src.points))).toEqual(golden.expect.points);
+    if (golden.expect.error) expect(health.last_error?.message).toBe(golden.expect.error);
+    else expect(outcome.error?.message).toBeUndefined();
+    if (golden.expect.http_status) expect(health.last_error?.http_status).toBe(golden.expect.http_status);
+  });
+});
+
+describe('open-meteo-air-quality against the fake', () => {
+  it('asks for the US index of every pollutant, now and hourly, in local time', async () => {
+    const now = Date.parse('2026-06-01T10:20:00Z');
+    const { fake, src } = await make({}, now);
+    expect((await src.run()).ok).toBe(true);
+    const names = 'us_aqi,us_aqi_ozone,us_aqi_pm2_5,us_aqi_pm10,us_aqi_nitrogen_dioxide,us_aqi_carbon_monoxide,us_aqi_sulphur_dioxide';
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]).toMatchObject({ path: '/v1/air-quality', query: { latitude: '52.52', longitude: '13.41', current: names, hourly: names, timezone: 'auto', forecast_days: '3' } });
+    const current = src.points.filter((p) => p.measurement === 'air_quality');
+    expect(current.map((p) => p.tags.parameter)).toEqual(['overall', 'o3', 'pm25', 'pm10', 'no2', 'co', 'so2']);
+    expect(current.every((p) => p.time.toISOString() === '2026-06-01T10:00:00.000Z')).toBe(true);
+    const forecast = src.points.filter((p) => p.measurement === 'air_quality_forecast' && p.tags.parameter === 'overall');
+    expect(forecast).toHaveLength(48);
+    // Each hour carries the value of its own instant (the fake derives values from it), in CEST.
+    for (const p of forecast) expect(p.fields.aqi).toBe(defaultAirQuality(p.time).us_aqi);
+    expect(forecast[0]!.time.toISOString()).toBe('2026-06-01T11:00:00.000Z');
+    expect(src.health().details).toMatchObject({ index: 'us', timezone: 'Europe/Berlin', utc_offset_seconds: 7200 });
+  });
+
+  it('writes the European index when asked, without a CO sub-index', async () => {
+    const { fake, src } = await make({ index: 'european', forecast_hours: 0 });
+    await src.run();
+    expect(fake.requests[0]!.query.current).toBe('european_aqi,european_aqi_ozone,european_aqi_pm2_5,european_aqi_pm10,european_aqi_nitrogen_dioxide,european_aqi_sulphur_dioxide');
+    expect(fake.requests[0]!.query.hourly).toBeUndefined();
+    expect(src.points.map((p) => p.tags.parameter)).toEqual(['overall', 'o3', 'pm25', 'pm10', 'no2', 'so2']);
+    expect(src.points[0]!.fields).toEqual({ aqi: 30, category: { int: 2 }, category_name: 'Fair' });
+  });
+
+  it('goes degraded on a 5xx and recovers on the next run', async () => {
+    const { fake, src } = await make();
+    fake.failNext(1, 500);
+    await src.run();
+    expect([src.health().status_detail, src.health().last_error?.http_status]).toEqual(['degraded', 500]);
+    expect(src.health().last_error?.message).toBe('Open-Meteo Air Quality answered 500 Internal Server Error for GET /v1/air-quality: fake failure 500');
+    expect((await src.run()).ok).toBe(true);
+    expect(src.health().status_detail).toBe('operational');
+  });
+
+  it('honours Retry-After on a 429', async () => {
+    const now = Date.parse('2026-01-10T12:00:00Z');
+    const { fake, src } = await make({}, now);
+    fake.failNext(1, 429, { headers: { 'retry-after': '30' }, body: '' });
+    await src.run();
+    expect(src.health()).toMatchObject({ status_detail: 'rate_limited' });
+    expect(src.health().hint).toContain('waiting until 2026-01-10T12:00:30.000Z');
+  });
+
+  it('refuses an index it does not know in the config', async () => {
+    fake = await startFakeOpenMeteo();
+    await expect(createTestSource({ plugin, options: { ...BERLIN, index: 'uk', base_url: fake.url } })).rejects.toThrow(/options\.index: must be one of: us, european/);
+  });
+});
+
+describe('open-meteo-air-quality README', () => {
+  it('holds a complete sample config that validates and runs against the fake', async () => {
+    const readme = readFileSync(new URL('../../../plugins/open-meteo-air-quality/README.md', import.meta.url), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const entry = (parse(yaml) as { sources: Record<string, { plugin: string; options: Record<string, unknown> }> }).sources['open-meteo-air-quality']!;
+    expect(entry.plugin).toBe('open-meteo-air-quality');
+    fake = await startFakeOpenMeteo();
+    src = await createTestSource({
+      plugin,
+      options: { ...entry.options, base_url: fake.url, retries: 0 },
+    });
+    expect(src.runnable).toBe(true);
+  });
+});
+
+describeLifecycle('open-meteo-air-quality', {
+  plugin,
+  startFake: startFakeOpenMeteo,
+  options: BERLIN,
+  checkPoints: (points) => {
+    for (const p of points) expect(p.tags.provider).toBe('open-meteo');
+    expect(points.some((p) => p.measurement === 'air_quality' && p.tags.parameter === 'overall')).toBe(true);
+  },
+});

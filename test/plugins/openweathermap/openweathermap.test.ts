@@ -1,0 +1,167 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import plugin from '../../../plugins/openweathermap/index.js';
+import { createTestSource, type TestSource } from '../../../core/testkit/index.js';
+import { defaultOwmWeather, OWM_ONE_CALL_SUBSCRIPTION, startFakeOpenWeatherMap, type FakeOpenWeatherMap } from '../../fakes/openweathermap.js';
+import { describeLifecycle } from '../../support/lifecycle-suite.js';
+
+const KEY = 'owm-test-key-abcdef';
+const GOLDEN = new URL('./golden/', import.meta.url);
+const PLACE = { latitude: 50.06, longitude: 14.44 };
+
+interface GoldenCase {
+  description: string;
+  now: string;
+  options?: Record<string, unknown>;
+  upstream: { status: number; body?: unknown; bodyText?: string; headers?: Record<string, string> };
+  expect: { status_detail: string; error?: string; http_status?: number; points: unknown[] };
+}
+
+let fake: FakeOpenWeatherMap | undefined;
+let src: TestSource | undefined;
+afterEach(async () => {
+  await src?.stop();
+  await fake?.close();
+  src = undefined;
+  fake = undefined;
+});
+
+async function make(options: Record<string, unknown> = {}, credentials = { api_key: KEY }, now?: number): Promise<{ fake: FakeOpenWeatherMap; src: TestSource }> {
+  fake = await startFakeOpenWeatherMap(KEY);
+  if (now !== undefined) fake.now = () => now;
+  src = await createTestSource({
+    plugin,
+    options: { ...PLACE, base_url: fake.url, retries: 0, ...options },
+    credentials,
+    ...(now === undefined ? {} : { now: () => now }),
+  });
+  return { fake, src };
+}
+
+describe('openweathermap golden cases: recorded answers in, points out', () => {
+  const files = readdirSync(GOLDEN).filter((f) => f.endsWith('.json'));
+  it.each(files)('%s', async (file) => {
+    const golden = JSON.parse(readFileSync(new URL(file, GOLDEN), 'utf8')) as GoldenCase;
+    const { fake, src } = await make(golden.options, undefined, Date.parse(golden.now));
+    const u = golden.upstream;
+    fake.failNext(1, u.status, { body: u.bodyText ?? JSON.stringify(u.body), headers: u.headers });
+    const outcome = await src.run();
+    const health = src.health();
+    expect(health.status_detail).toBe(golden.expect.status_detail);
+    expect(JSON.parse(JSON.stringify(src.points))).toEqual(golden.expect.points);
+    if (golden.expect.error) expect(health.last_error?.message).toBe(golden.expect.error);
+    else expect(outcome.error?.message).toBeUndefined();
+    if (golden.expect.http_status) expect(health.last_error?.http_status).toBe(golden.expect.http_status);
+  });
+});
+
+describe('openweathermap requests', () => {
+  it('reads /data/2.5/weather in metric units with the key as appid, one request a run', async () => {
+    const now = Date.parse('2026-01-10T12:07:00Z');
+    const { fake, src } = await make({}, undefined, now);
+    expect((await src.run()).ok).toBe(true);
+    expect(fake.requests.map((r) => [r.path, r.query])).toEqual([['/data/2.5/weather', { lat: '50.06', lon: '14.44', units: 'metric', appid: KEY }]]);
+    const w = defaultOwmWeather(new Date('2026-01-10T12:00:00Z'));
+    expect(src.points).toHaveLength(1);
+    expect(src.points[0]).toMatchObject({ measurement: 'weather', time: new Date('2026-01-10T12:00:00Z'), fields: { temperature_c: w.temp, wind_speed_kmh: 12.6, pressure_hpa: 1015 } });
+  });
+
+  it('reads One Call 3.0 with a subscribed key: current and the next forecast_hours hours', async () => {
+    const now = Date.parse('2026-01-10T12:07:00Z');
+    const { fake, src } = await make({ one_call: true, forecast_hours: 6 }, undefined, now);
+    fake.oneCallKeys.add(KEY);
+    expect((await src.run()).ok).toBe(true);
+    expect(fake.requests[0]).toMatchObject({ path: '/data/3.0/onecall', query: { lat: '50.06', lon: '14.44', units: 'metric', exclude: 'minutely,daily,alerts', appid: KEY } });
+    const forecast = src.points.filter((p) => p.measurement === 'weather_forecast');
+    expect(forecast.map((p) => p.time.toISOString())).toEqual([13, 14, 15, 16, 17, 18].map((h) => `2026-01-10T${h}:00:00.000Z`));
+    for (const p of forecast) expect(p.fields.temperature_c).toBe(defaultOwmWeather(p.time).temp);
+    expect(src.health().details).toEqual({ mode: 'one_call', timezone: 'Europe/Rome' });
+  });
+});
+
+describe('openweathermap keys and plans', () => {
+  it('says a key without the One Call subscription is an access matter, and names the way out', async () => {
+    const { src } = await make({ one_call: true });
+    await src.run();
+    const h = src.health();
+    expect([h.status, h.status_detail, h.last_error?.http_status]).toEqual(['error', 'access_denied', 401]);
+    expect(h.last_error?.message).toContain(OWM_ONE_CALL_SUBSCRIPTION);
+    expect(h.last_error?.message).toContain('set one_call: false');
+  });
+
+  it('explains a new key that is not active yet, and starts once it is', async () => {
+    let now = Date.parse('2026-01-10T12:00:00Z');
+    fake = await startFakeOpenWeatherMap(KEY);
+    fake.now = () => now;
+    src = await createTestSource({ plugin, options: { ...PLACE, base_url: fake.url }, credentials: { api_key: 'brand-new-key-123456' }, now: () => now });
+    fake.pendingKeys.set('brand-new-key-123456', now + 2 * 3_600_000);
+    await src.run();
+    expect(src.health()).toMatchObject({ status: 'error', status_detail: 'credentials_invalid' });
+    expect(src.health().last_error?.message).toContain('a new key takes up to 2 hours to become active');
+    expect(src.logs()).not.toContain('brand-new-key-123456');
+    now += 2 * 3_600_000;
+    expect((await src.run()).ok).toBe(true);
+    expect(src.health().status_detail).toBe('operational');
+  });
+
+  it('says a key that worked before and is now refused was probably deleted', async () => {
+    const { fake, src } = await make();
+    expect((await src.run()).ok).toBe(true);
+    fake.keys.clear();
+    await src.run();
+    expect(src.health().status_detail).toBe('credentials_invalid');
+    expect(src.health().last_error?.message).toContain('it worked before, so it was probably deleted or blocked');
+  });
+
+  it('is rate limited once the fake blocks the account', async () => {
+    const { fake, src } = await make();
+    fake.perMinute = 1;
+    expect((await src.run()).ok).toBe(true);
+    await src.run();
+    expect(src.health()).toMatchObject({ status: 'degraded', status_detail: 'rate_limited' });
+  });
+
+  it('honours Retry-After on a 429', async () => {
+    const now = Date.parse('2026-01-10T12:00:00Z');
+    const { fake, src } = await make({}, undefined, now);
+    fake.failNext(1, 429, { headers: { 'retry-after': '600' } });
+    await src.run();
+    expect(src.health().hint).toContain('waiting until 2026-01-10T12:10:00.000Z');
+  });
+
+  it('retries a 5xx within the run', async () => {
+    const { fake, src } = await make({ retries: 2 });
+    fake.failNext(2, 503);
+    expect((await src.run()).ok).toBe(true);
+    expect(fake.requests.map((r) => r.status)).toEqual([503, 503, 200]);
+  });
+});
+
+describe('openweathermap README', () => {
+  it('holds a complete sample config that validates and runs against the fake', async () => {
+    const readme = readFileSync(new URL('../../../plugins/openweathermap/README.md', import.meta.url), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const entry = (parse(yaml) as { sources: Record<string, { plugin: string; options: Record<string, unknown> }> }).sources['openweathermap']!;
+    expect(entry.plugin).toBe('openweathermap');
+    fake = await startFakeOpenWeatherMap(KEY);
+    src = await createTestSource({
+      plugin,
+      options: { ...entry.options, base_url: fake.url, retries: 0 },
+      credentials: { api_key: KEY },
+    });
+    expect(src.runnable).toBe(true);
+  });
+});
+
+describeLifecycle('openweathermap', {
+  plugin,
+  startFake: () => startFakeOpenWeatherMap(KEY),
+  options: PLACE,
+  credentials: { api_key: KEY },
+  badCredentials: { api_key: 'wrong-owm-key-9999' },
+  checkPoints: (points) => {
+    expect(points.map((p) => p.measurement)).toEqual(['weather']);
+    expect(points[0]!.tags.provider).toBe('openweathermap');
+  },
+});
