@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { BUILTIN_PLUGINS } from '../../core/builtin-plugins.js';
+import { loadConfig } from '../../core/config/load.js';
+import { PluginLoader } from '../../core/runtime/plugin-loader.js';
+import { prepareSources } from '../../core/runtime/source-set.js';
+
+/**
+ * No Docker engine runs here, so these check what can be checked without one (issue 10): the
+ * compose file, the example env file, the Docker config and the Grafana dashboard against what
+ * the host and its plugins really do.
+ */
+const file = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
+const text = (p: string) => readFileSync(file(p), 'utf8');
+const variables = (s: string) => new Set([...s.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]!));
+
+/** CONTRACT §4: measurement → tags and fields. */
+const SCHEMA: Record<string, { tags: string[]; fields: string[] }> = {
+  carbon_intensity: { tags: ['source', 'region', 'signal_type', 'series'], fields: ['value'] },
+  air_quality: { tags: ['source', 'provider', 'parameter'], fields: ['aqi', 'category', 'category_name'] },
+  air_quality_forecast: { tags: ['source', 'provider', 'parameter'], fields: ['aqi', 'category', 'category_name'] },
+  weather: { tags: ['source', 'provider'], fields: ['temperature_c', 'relative_humidity_pct', 'wind_speed_kmh', 'wind_direction_deg', 'precipitation_mm', 'pressure_hpa', 'cloud_cover_pct', 'weather_code'] },
+  weather_forecast: { tags: ['source', 'provider'], fields: ['temperature_c', 'relative_humidity_pct', 'wind_speed_kmh', 'wind_direction_deg', 'precipitation_mm', 'pressure_hpa', 'cloud_cover_pct', 'weather_code'] },
+  electricity_price: { tags: ['source', 'provider', 'area', 'currency', 'resolution'], fields: ['price_per_kwh', 'price_per_kwh_incl_tax', 'level'] },
+  calendar_event: { tags: ['source', 'calendar', 'event_id'], fields: ['summary', 'end', 'all_day', 'status', 'location'] },
+};
+
+describe('docker-compose.yml', () => {
+  const compose = parse(text('docker-compose.yml'));
+
+  it('runs the host, InfluxDB 2 and Grafana, with the host checked on /health', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'homeiq', 'influxdb']);
+    expect(compose.services.homeiq.healthcheck.test.join(' ')).toContain('/health');
+    expect(compose.services.influxdb.image).toMatch(/^influxdb:2/);
+    expect(compose.services.homeiq.environment.HOMEIQ_CONFIG).toBe('/app/config/sources.docker.yaml');
+    expect(text('Dockerfile')).toMatch(/HEALTHCHECK[\s\S]*\/health/);
+    expect(text('Dockerfile')).toMatch(/^USER node$/m);
+  });
+
+  it('passes every variable the configs use to the host, and the example env file lists them all', () => {
+    const used = new Set([...variables(text('config/sources.yaml')), ...variables(text('config/sources.docker.yaml'))]);
+    const passed = new Set(Object.keys(compose.services.homeiq.environment));
+    const listed = new Set([...text('config/homeiq.env.example').matchAll(/^([A-Z][A-Z0-9_]*)=$/gm)].map((m) => m[1]!));
+    for (const name of used) {
+      expect(passed, `compose passes ${name}`).toContain(name);
+      expect(listed, `homeiq.env.example lists ${name}`).toContain(name);
+    }
+    for (const name of variables(text('docker-compose.yml'))) expect(listed, `homeiq.env.example lists ${name}`).toContain(name);
+  });
+});
+
+describe('the shipped configs', () => {
+  it('load, name only installed plugins, and validate against their schemas; the Docker one has the same sources', async () => {
+    const loader = new PluginLoader(BUILTIN_PLUGINS);
+    const local = await loadConfig(file('config/sources.yaml'), {});
+    const docker = await loadConfig(file('config/sources.docker.yaml'), { INFLUXDB_TOKEN: 'not-a-real-token' });
+    await expect(prepareSources(local, loader)).resolves.toHaveLength(Object.keys(local.config.sources).length);
+    await expect(prepareSources(docker, loader)).resolves.toHaveLength(Object.keys(docker.config.sources).length);
+    expect(local.config.storage.influxdb).toBeUndefined();
+    expect(docker.config.storage.influxdb).toMatchObject({ api: 'v2', url: 'http://influxdb:8086', org: 'homeiq', bucket: 'homeiq' });
+    expect(parse(text('config/sources.docker.yaml')).sources).toEqual(parse(text('config/sources.yaml')).sources);
+    const plugins = new Set(Object.values(local.config.sources).map((s) => s.plugin));
+    for (const p of BUILTIN_PLUGINS) expect(plugins, `config/sources.yaml lists ${p.id}`).toContain(p.id);
+  });
+});
+
+describe('the Grafana dashboard', () => {
+  const dashboard = JSON.parse(text('config/grafana/dashboards/homeiq.json'));
+  const queries: string[] = dashboard.panels.flatMap((p: { targets: { query: string }[] }) => p.targets.map((t) => t.query));
+
+  it('uses the provisioned data source', () => {
+    const ds = parse(text('config/grafana/provisioning/datasources/influxdb.yaml')).datasources[0];
+    for (const p of dashboard.panels) expect(p.datasource.uid).toBe(ds.uid);
+    expect(ds.jsonData.version).toBe('Flux');
+    expect(parse(text('config/grafana/provisioning/dashboards/homeiq.yaml')).providers[0].options.path).toBe('/var/lib/grafana/dashboards');
+  });
+
+  it('queries only measurements, tags and fields that the plugins write (CONTRACT §4)', () => {
+    expect(queries.length).toBeGreaterThanOrEqual(6);
+    const shown = new Set<string>();
+    for (const q of queries) {
+      const measurements = [...q.matchAll(/r\._measurement == "([a-z_]+)"/g)].map((m) => m[1]!);
+      const fields = [...q.matchAll(/r\._field == "([a-z_]+)"/g)].map((m) => m[1]!);
+      const tags = [...q.matchAll(/r\.([a-z_]+) (?:==|!=)/g)].map((m) => m[1]!).filter((t) => !t.startsWith('_'));
+      for (const m of measurements) {
+        expect(SCHEMA, `measurement ${m}`).toHaveProperty(m);
+        shown.add(m);
+      }
+      const allowedFields = measurements.flatMap((m) => SCHEMA[m]!.fields);
+      for (const f of fields) expect(allowedFields, `field ${f} in ${q}`).toContain(f);
+      const allowedTags = measurements.flatMap((m) => SCHEMA[m]!.tags).concat(fields.length ? allowedFields : []);
+      for (const t of tags) expect(allowedTags, `tag ${t} in ${q}`).toContain(t);
+    }
+    for (const m of ['carbon_intensity', 'air_quality', 'electricity_price', 'calendar_event']) expect(shown).toContain(m);
+  });
+});
