@@ -48,12 +48,12 @@ export function toTypedError(err: unknown, ctx: MapContext): Error {
 function fromResponse(err: HTTPError, ctx: MapContext, where: string): Error {
   const status = err.response.statusCode;
   const said = upstreamMessage(err.response.body);
-  const base = `${ctx.title} answered ${status} ${err.response.statusMessage ?? ''}`.trimEnd() + ` for ${where}`;
-  const message = said ? `${base}: ${said}` : base;
+  const answer = `${status} ${err.response.statusMessage ?? ''}`.trimEnd() + ` for ${where}${said ? `: ${said}` : ''}`;
+  const message = `${ctx.title} answered ${answer}`;
   const options = { httpStatus: status, cause: err };
   if (status === 401) {
     return ctx.keyCredentials
-      ? new CredentialsError(`${ctx.title} refused the credentials (${message})`, options)
+      ? new CredentialsError(`${ctx.title} refused the credentials: ${answer}`, options)
       : new UpstreamError(`${message} (again after a fresh login)`, { retryable: false, ...options });
   }
   if (status === 403) return new AccessDeniedError(message, options);

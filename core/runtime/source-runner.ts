@@ -90,7 +90,7 @@ export class SourceRunner {
   /** Prepares the source; with `schedule`, also runs it now and then on its schedule. */
   start(options: { schedule: boolean } = { schedule: true }): boolean {
     const { source, plugin } = this.deps;
-    if (!source.enabled) return this.settle('unknown', 'disabled', 'Paused: enabled: false in the config file');
+    if (!source.enabled) return this.settle('unknown', 'disabled', 'Paused: set enabled: true in the config file to run it');
     if (!plugin) {
       this.state.recordError(this.deps.loadError ?? 'plugin could not be loaded', undefined, this.now());
       return this.settle('error', 'error', this.deps.loadError ?? null);

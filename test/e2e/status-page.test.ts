@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -7,8 +9,13 @@ import { launchChromium } from '../support/chromium.js';
 import { exampleSourceYaml, startPageHost, type PageHost } from '../support/status-page-host.js';
 import { eventually } from '../support/storage-fixture.js';
 
-/** The screenshot the README shows. */
-const SCREENSHOT = fileURLToPath(new URL('./status-page.png', import.meta.url));
+/**
+ * The screenshot the README shows is rewritten only on request (HOMEIQ_UPDATE_SCREENSHOT=1), so that
+ * a test run leaves the work tree clean; otherwise it goes to the temporary folder.
+ */
+const SCREENSHOT = process.env.HOMEIQ_UPDATE_SCREENSHOT
+  ? fileURLToPath(new URL('./status-page.png', import.meta.url))
+  : path.join(tmpdir(), `homeiq-status-page-${process.pid}.png`);
 const KEY = 'example-key-123';
 
 let browser: Browser;

@@ -136,7 +136,7 @@ describe('airnow errors', () => {
     expect(h.last_error?.message).toContain(AIRNOW_LIMIT_MESSAGE.replace(/\s+/g, ' '));
     // A minute past the next hour, give or take the milliseconds between the plugin's clock and the runner's.
     const nextHour = (t: number) => Math.floor(t / 3_600_000) * 3_600_000 + 3_660_000;
-    const until = Date.parse(/waiting until (\S+) /.exec(h.hint ?? '')?.[1] ?? '');
+    const until = Date.parse(/Waiting until (\S+) /.exec(h.hint ?? '')?.[1] ?? '');
     expect(until).toBeGreaterThanOrEqual(nextHour(before));
     expect(until).toBeLessThanOrEqual(nextHour(after) + (after - before));
   });
@@ -148,7 +148,7 @@ describe('airnow errors', () => {
     await src.run();
     const h = src.health();
     expect([h.status, h.status_detail, h.last_error?.http_status]).toEqual(['degraded', 'rate_limited', 429]);
-    expect(h.hint).toContain('waiting until 2026-10-02T00:12:00.000Z');
+    expect(h.hint).toContain('Waiting until 2026-10-02T00:12:00.000Z');
   });
 
   it('prefers Retry-After over the next hour when a limit answer carries one', async () => {
@@ -156,7 +156,7 @@ describe('airnow errors', () => {
     const { fake, src } = await make({}, undefined, now);
     fake.failNext(1, 429, { headers: { 'retry-after': '300' }, body: JSON.stringify({ WebServiceError: [{ Message: AIRNOW_LIMIT_MESSAGE }] }) });
     await src.run();
-    expect(src.health().hint).toContain('waiting until 2026-10-02T00:15:00.000Z');
+    expect(src.health().hint).toContain('Waiting until 2026-10-02T00:15:00.000Z');
   });
 
   it('goes degraded on a 5xx, names the service without the key, and recovers', async () => {

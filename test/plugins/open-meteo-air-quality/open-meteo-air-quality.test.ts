@@ -98,7 +98,7 @@ describe('open-meteo-air-quality against the fake', () => {
     fake.failNext(1, 429, { headers: { 'retry-after': '30' }, body: '' });
     await src.run();
     expect(src.health()).toMatchObject({ status_detail: 'rate_limited' });
-    expect(src.health().hint).toContain('waiting until 2026-01-10T12:00:30.000Z');
+    expect(src.health().hint).toContain('Waiting until 2026-01-10T12:00:30.000Z');
   });
 
   it('refuses an index it does not know in the config', async () => {

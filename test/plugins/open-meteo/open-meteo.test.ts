@@ -119,7 +119,7 @@ describe('open-meteo errors', () => {
     const { fake, src } = await make({}, now);
     fake.failNext(1, 429, { headers: { 'retry-after': '90' }, body: JSON.stringify({ error: true, reason: 'Too many requests' }) });
     await src.run();
-    expect(src.health().hint).toContain('waiting until 2026-01-10T12:01:30.000Z');
+    expect(src.health().hint).toContain('Waiting until 2026-01-10T12:01:30.000Z');
   });
 
   it('goes degraded on a 5xx after its retries, then error after error_after', async () => {

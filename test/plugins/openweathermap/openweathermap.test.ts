@@ -127,7 +127,7 @@ describe('openweathermap keys and plans', () => {
     const { fake, src } = await make({}, undefined, now);
     fake.failNext(1, 429, { headers: { 'retry-after': '600' } });
     await src.run();
-    expect(src.health().hint).toContain('waiting until 2026-01-10T12:10:00.000Z');
+    expect(src.health().hint).toContain('Waiting until 2026-01-10T12:10:00.000Z');
   });
 
   it('retries a 5xx within the run', async () => {
