@@ -81,6 +81,7 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   const reloader = new ConfigReloader(file, host, loader, logger, env, (next) => registerSecrets(redactor, next));
   if (options.watch !== false) reloader.start();
+  host.onStandbyCheck = () => reloader.recheck('looking for credentials of sources in standby');
   logger.info({ url, config: file, sources: host.sourceIds.length, storage: storage.type }, 'HomeIQ Sources is running');
   let stopping: Promise<void> | null = null;
   const stop = (graceMs = 10_000) =>

@@ -14,7 +14,7 @@ export class ConfigReloader {
   private watcher: FSWatcher | null = null;
   private debounce: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
-  private lastText: string | null = null;
+  private queued = false;
 
   constructor(
     private readonly file: string,
@@ -47,13 +47,25 @@ export class ConfigReloader {
     return this.chain;
   }
 
+  /** Reloads unless a reload is already waiting: many standby sources due together cost one. */
+  recheck(reason: string): void {
+    if (this.queued) return;
+    this.queued = true;
+    void this.reload(reason).finally(() => {
+      this.queued = false;
+    });
+  }
+
   private async apply(reason: string): Promise<void> {
     try {
       const loaded = await loadConfig(this.file, this.env);
       const prepared = await prepareSources(loaded, this.loader);
       this.onLoaded?.(loaded);
       const result = await this.host.apply(prepared);
-      this.logger.info({ reason, ...result }, 'config reloaded');
+      // A reload that changed nothing (the standby checks) is not news.
+      const changed = result.started.length + result.stopped.length > 0;
+      if (changed) this.logger.info({ reason, ...result }, 'config reloaded');
+      else this.logger.debug({ reason }, 'config reloaded: nothing changed');
     } catch (err) {
       this.logger.error({ reason, problems: (err as Error).message }, 'config reload refused; the running config stays');
     }

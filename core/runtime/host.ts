@@ -27,6 +27,8 @@ export class Host {
   private readonly runners = new Map<string, { runner: SourceRunner; fingerprint: string }>();
   private readonly started: number;
   private configLoaded = false;
+  /** Set by `main`: re-reads the config when a standby source's schedule comes round. */
+  onStandbyCheck: (() => void) | undefined;
 
   constructor(
     @inject(TOKENS.Storage) private readonly storage: Storage,
@@ -83,6 +85,7 @@ export class Host {
       observer: this.observer,
       now: this.options.now,
       backoffBaseMs: this.options.backoffBaseMs,
+      onStandbyCheck: () => this.onStandbyCheck?.(),
     });
   }
 

@@ -42,6 +42,8 @@ export interface RunnerDeps {
   now?: () => number;
   /** Backoff base for HTTP retries (tests shorten it). */
   backoffBaseMs?: number;
+  /** Called on a standby source's schedule: the host re-reads the config for new credentials. */
+  onStandbyCheck?: () => void;
 }
 
 export interface RunOutcome {
@@ -97,6 +99,9 @@ export class SourceRunner {
     }
     if (!this.credentialsConfigured) {
       this.log.warn({ missing: missingCredentials(plugin, source) }, 'no credentials configured: standby');
+      // No upstream call; on its schedule the host looks again for credentials (a VAR_FILE filled in).
+      this.schedule = buildSchedule(source, plugin.default_schedule);
+      if (options.schedule && this.deps.onStandbyCheck) this.scheduleStandbyCheck();
       return this.settle('healthy', 'credentials_missing', standbyHint(plugin, source));
     }
     try {
@@ -191,6 +196,16 @@ export class SourceRunner {
     this.state.set(status, detail, hint);
     this.state.settled = true;
     return false;
+  }
+
+  private scheduleStandbyCheck(): void {
+    if (this.stopped || !this.schedule) return;
+    const next = this.schedule.next(new Date(this.now())).getTime();
+    this.nextRun = next;
+    this.cancelTimer = this.deps.scheduler.at(next, () => {
+      this.deps.onStandbyCheck?.();
+      this.scheduleStandbyCheck();
+    });
   }
 
   private async tick(): Promise<void> {

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../core/main.js';
 import { LogCapture } from '../../core/testkit/index.js';
@@ -100,6 +102,23 @@ describe('polling', () => {
     // The slow source's first request hangs; the quick one ran at start and twice since.
     expect(fake.requests.length - 1).toBeGreaterThanOrEqual(3);
     expect(running!.host.health().sources.quick!.status_detail).toBe('operational');
+  });
+});
+
+describe('standby', () => {
+  it('activates a source when its VAR_FILE secret is filled in, on its schedule, with no restart', async () => {
+    const cfg = tempConfig('');
+    dropInExamplePlugin(cfg.dir);
+    const secretFile = path.join(cfg.dir, 'api_key.secret');
+    writeFileSync(secretFile, '');
+    cfg.write(`server:\n  host: 127.0.0.1\n${localStorageYaml(cfg.dir)}sources:\n${source('hallway', '${EXAMPLE_API_KEY}')}`);
+    running = await startHost({ configFile: cfg.file, env: { EXAMPLE_API_KEY_FILE: secretFile }, logDestination: new LogCapture(), port: 0, watch: false });
+    expect(running.host.health().sources.hallway!.status_detail).toBe('credentials_missing');
+    await sleep(1500);
+    expect(fake.requests).toHaveLength(0);
+    writeFileSync(secretFile, `${KEY}\n`);
+    await until(() => running!.host.health().sources.hallway!.status_detail === 'operational', 5000);
+    expect(fake.requests[0]!.key).toBe(KEY);
   });
 });
 
