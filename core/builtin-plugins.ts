@@ -8,6 +8,7 @@ import openMeteoAirQuality from '../plugins/open-meteo-air-quality/index.js';
 import openMeteo from '../plugins/open-meteo/index.js';
 import openweathermap from '../plugins/openweathermap/index.js';
 import tibber from '../plugins/tibber/index.js';
+import watttime from '../plugins/watttime/index.js';
 import type { PluginDeclaration } from './plugin-api/index.js';
 
 /**
@@ -16,6 +17,7 @@ import type { PluginDeclaration } from './plugin-api/index.js';
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const BUILTIN_PLUGINS: readonly PluginDeclaration<any>[] = [
+  watttime,
   airnow,
   openMeteo,
   openMeteoAirQuality,

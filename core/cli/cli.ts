@@ -4,6 +4,7 @@ import { checkCommand } from './check.js';
 import { googleAuthCommand } from './google-auth.js';
 import { onceCommand } from './once.js';
 import { pluginsCommand } from './plugins.js';
+import { registerWattTimeCommand } from './register-watttime.js';
 import { startCommand } from './start.js';
 
 export const EXIT = { ok: 0, failure: 1, badConfig: 2 } as const;
@@ -15,6 +16,8 @@ Verbs:
   check      validate the config, try each source's credentials once, print a table
   once       fetch every enabled source once and print the points as line protocol; writes nothing
   plugins    list installed plugins with their options
+  register-watttime --username U --email E [--org O] [--password-file F]
+             create a WattTime account (asks for the password without echoing it)
   google-auth --client-id ID --client-secret SECRET
              obtain a Google refresh token on a headless host (see plugins/google-calendar/README.md)
 
@@ -39,6 +42,7 @@ const defaultIo: CliIo = {
 /** Verbs that parse their own arguments. */
 const OWN_ARGUMENTS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
   'google-auth': googleAuthCommand,
+  'register-watttime': registerWattTimeCommand,
 };
 
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {

@@ -73,6 +73,7 @@ export class SourceRunner {
   private nextRun: number | null = null;
   private rateLimitStreak = 0;
   private latestPoints: Point[] = [];
+  private readonly latestBySeries = new Map<string, Point[]>();
   /** The newest point not in the future seen so far (freshness). */
   private newestPast: number | null = null;
 
@@ -258,7 +259,7 @@ export class SourceRunner {
       this.deps.observer?.runFinished(this.id, 'success', (this.now() - started) / 1000, result.points.length);
       return { ok: true, points: result.points };
     } catch (err) {
-      const typed = toTypedError(err, { title: this.deps.plugin!.title, keyCredentials: this.deps.plugin!.credentials?.style === 'api_key' });
+      const typed = this.typed(err);
       this.failed(typed);
       this.deps.observer?.runFinished(this.id, 'failure', (this.now() - started) / 1000, 0);
       return { ok: false, points: [], error: typed };
@@ -269,6 +270,28 @@ export class SourceRunner {
     }
   }
 
+  /**
+   * Keeps, per series, the points of the newest run that had that series: a series that one run
+   * did not bring (a failed item) stays visible in `/latest` with its last values.
+   */
+  private keepLatest(points: readonly Point[]): void {
+    if (points.length === 0) return;
+    const fresh = new Map<string, Point[]>();
+    for (const p of points) {
+      const key = `${p.measurement}|${JSON.stringify(Object.entries(p.tags ?? {}).sort())}`;
+      const list = fresh.get(key);
+      if (list) list.push(p);
+      else fresh.set(key, [p]);
+    }
+    for (const [key, list] of fresh) this.latestBySeries.set(key, list);
+    this.latestPoints = [...this.latestBySeries.values()].flat();
+  }
+
+  /** Maps an HTTP-client error (of the run, or of one item) to its typed error. */
+  private typed(err: unknown): Error {
+    return toTypedError(err, { title: this.deps.plugin!.title, keyCredentials: this.deps.plugin!.credentials?.style === 'api_key' });
+  }
+
   private succeeded(result: NormalizedResult): void {
     const s = this.state;
     const now = this.now();
@@ -277,10 +300,10 @@ export class SourceRunner {
     this.rateLimitStreak = 0;
     this.blockedUntil = 0;
     s.pointsLastRun = result.points.length;
-    if (result.points.length > 0) this.latestPoints = result.points;
+    this.keepLatest(result.points);
     if (result.newest !== null) s.newestPoint = result.newest;
     s.setWarnings(result.warnings.map((w) => this.deps.redactor.redact(w)));
-    s.itemErrors = result.errors.map((e) => ({ item: e.item, message: this.deps.redactor.redact(e.error.message) }));
+    s.itemErrors = result.errors.map((e) => ({ item: e.item, message: this.deps.redactor.redact(this.typed(e.error).message) }));
     s.details = result.details;
     const maxAge = this.deps.options.max_data_age ? parseDuration(String(this.deps.options.max_data_age)) : undefined;
     if (result.newestPast !== null) this.newestPast = Math.max(this.newestPast ?? 0, result.newestPast);

@@ -1,4 +1,4 @@
-import type { Point } from '../../core/plugin-api/index.js';
+import { pointToJson, type Point } from '../../core/plugin-api/index.js';
 import type { SeriesPayload, WattTimeMeta } from './client.js';
 
 /**
@@ -37,4 +37,26 @@ export function historicalPoints(payload: SeriesPayload): Point[] {
 export function warningTexts(...metas: WattTimeMeta[]): string[] {
   const lines = metas.flatMap((meta) => meta.warnings.map((w) => (w.message ? `${w.type}: ${w.message}` : w.type)));
   return [...new Set(lines)];
+}
+
+/**
+ * The shape of `/api/sources/:id/latest`: per series (region, signal, forecast/index/historical)
+ * the value in force at `now`, that is the newest point not after it; a series whose points all
+ * lie ahead gives its first. The host's default (the newest point) would show the far end of the
+ * forecast instead of the value now.
+ */
+export function latestValues(points: readonly Point[], now: Date): { points: Record<string, unknown>[] } {
+  const chosen = new Map<string, Point>();
+  for (const p of points) {
+    const key = `${p.measurement}|${JSON.stringify(Object.entries(p.tags ?? {}).sort())}`;
+    const held = chosen.get(key);
+    if (!held || better(p, held, now.getTime())) chosen.set(key, p);
+  }
+  return { points: [...chosen.values()].map(pointToJson) };
+}
+
+function better(candidate: Point, held: Point, now: number): boolean {
+  const [c, h] = [candidate.time.getTime(), held.time.getTime()];
+  if (c <= now) return h > now || c > h;
+  return h > now && c < h;
 }

@@ -39,6 +39,11 @@ function jsonBody(body: unknown): Record<string, unknown> | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
+/** What a JSON error body says (`message`, `error` or `msg`), on one line; empty for anything else. */
+export function upstreamText(body: unknown): string {
+  return said(jsonBody(body));
+}
+
 function said(json: Record<string, unknown> | undefined): string {
   const text = [json?.message, json?.error, json?.msg].find((v): v is string => typeof v === 'string' && v !== '');
   return text ? text.replace(/\s+/g, ' ').trim().slice(0, 300) : '';

@@ -210,6 +210,28 @@ describe('fake WattTime: data', () => {
     expect(future.data.map((d: { point_time: string }) => d.point_time)).toEqual(['2024-06-18T18:30:00+00:00', '2024-06-18T18:35:00+00:00', '2024-06-18T18:40:00+00:00']);
   });
 
+  it('serves past forecasts per 5-minute generation, at most 24 hours of them, and history published late', async () => {
+    const { fake, http } = await start({ now: () => NOW });
+    const token = await login(http);
+    const ask = (start: string, end: string) =>
+      http.get('v3/forecast/historical', { searchParams: { region: 'CAISO_NORTH', signal_type: 'co2_moer', start, end, horizon_hours: '1' }, headers: bearer(token) });
+    const hour = json((await ask('2024-06-18T00:00:00+00:00', '2024-06-18T01:00:00+00:00')).body);
+    expect(hour.data).toHaveLength(13);
+    expect(hour.data[0].generated_at).toBe('2024-06-18T00:00:00+00:00');
+    expect(hour.data[0].forecast).toHaveLength(12);
+    expect(hour.meta).toMatchObject({ generated_at_period_seconds: 300 });
+    expect(hour.meta.generated_at).toBeUndefined();
+    expect(json((await ask('2024-06-17T00:00:00Z', '2024-06-18T00:00:00Z')).body).data).toHaveLength(289);
+    const tooLong = await ask('2024-06-16T23:55:00Z', '2024-06-18T00:00:00Z');
+    expect([tooLong.statusCode, json(tooLong.body).message]).toEqual([400, 'The maximum query range is 24 hours']);
+    fake.publicationDelayMs = 3_600_000;
+    const late = await http.get('v3/historical', {
+      searchParams: { region: 'CAISO_NORTH', signal_type: 'co2_moer', start: '2024-06-18T17:00:00Z', end: '2024-06-18T18:42:17Z' },
+      headers: bearer(token),
+    });
+    expect(json(late.body).data.at(-1).point_time).toBe('2024-06-18T17:40:00+00:00');
+  });
+
   it('finds the region of a location and answers 404 outside coverage', async () => {
     const { http } = await start();
     const token = await login(http);

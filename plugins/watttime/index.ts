@@ -1,0 +1,26 @@
+import { definePlugin } from '../../core/plugin-api/index.js';
+import { WATTTIME_OPTIONS_SCHEMA, type WattTimeOptions } from './options.js';
+import { WattTimeSource } from './watttime-source.js';
+
+/**
+ * WattTime API v3: grid carbon intensity (marginal or average emissions, or health damage) of one
+ * or more regions: the forecast, the signal index (0–100 percentile) and the history.
+ */
+export default definePlugin<WattTimeOptions>({
+  id: 'watttime',
+  apiVersion: 1,
+  title: 'WattTime',
+  description: 'Grid carbon intensity from WattTime: the forecast, the 0-100 signal index and the history of one or more regions.',
+  // GET /login with Basic auth gives a JWT for 30 minutes; the host reads its `exp` and renews it.
+  credentials: { style: 'login', default_lifetime: '30m', env: { username: 'WATTTIME_USERNAME', password: 'WATTTIME_PASSWORD' } },
+  options: WATTTIME_OPTIONS_SCHEMA,
+  base_url: 'https://api.watttime.org',
+  // WattTime computes a new forecast and index every 5 minutes (generated_at_period_seconds: 300),
+  // so polling faster reads the same values again. A run of one region costs 3 requests (plus
+  // backfill windows): about 36 in 5 minutes for ten regions, against 3,000 allowed.
+  default_schedule: '*/5 * * * *',
+  // The index and the forecast's first point are the current 5-minute period: 30 minutes without a
+  // newer one means several runs in a row brought nothing new.
+  max_data_age: '30m',
+  create: ({ options }) => new WattTimeSource(options),
+});
