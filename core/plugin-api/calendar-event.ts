@@ -2,6 +2,7 @@
  * The `calendar_event` measurement of CONTRACT §4, shared by every calendar plugin: events to
  * points, the window around now, events that went away, and the current and next events.
  */
+import type { JsonSchema } from './plugin.js';
 import type { Point } from './point.js';
 
 /** The measurement of every calendar plugin (CONTRACT §4). */
@@ -25,6 +26,38 @@ export interface CalendarEvent {
 export interface EventWindow {
   from: Date;
   to: Date;
+}
+
+/** The options that set a calendar plugin's window, as {@link eventWindowOptions} declares them. */
+export type EventWindowOptions = {
+  days_back: number;
+  days_ahead: number;
+};
+
+/**
+ * The JSON Schema of the `days_back` (0–366, default 1) and `days_ahead` (1–366, default 30)
+ * options, to spread into a calendar plugin's `options.properties`; pass them to
+ * {@link windowAround}. `aheadNote` is added to the description of `days_ahead` (e.g. how far
+ * recurring events are expanded).
+ */
+export function eventWindowOptions(aheadNote?: string): Record<keyof EventWindowOptions, JsonSchema> {
+  const ahead = 'Report events that start within this many days from now';
+  return {
+    days_back: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 366,
+      default: 1,
+      description: 'Report events that end less than this many days ago (ongoing ones always count).',
+    },
+    days_ahead: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 366,
+      default: 30,
+      description: aheadNote ? `${ahead}; ${aheadNote}.` : `${ahead}.`,
+    },
+  };
 }
 
 /** The window `daysBack` days before and `daysAhead` days after `now`. */

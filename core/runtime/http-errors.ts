@@ -75,7 +75,7 @@ function describeRequest(err: RequestError): string {
   return `${method} ${path || '/'}`;
 }
 
-/** A short, single-line message from an error body: JSON `message`/`error`/`detail`, or plain text. */
+/** A short, single-line message from an error body: JSON `message`/`error`/`detail`/`reason`, or plain text. */
 export function upstreamMessage(body: unknown): string | undefined {
   let text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : undefined;
   let value: unknown = body;
@@ -91,7 +91,7 @@ export function upstreamMessage(body: unknown): string | undefined {
   }
   if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    for (const key of ['message', 'error_description', 'error', 'detail', 'msg']) {
+    for (const key of ['message', 'error_description', 'error', 'detail', 'msg', 'reason']) {
       const v = o[key];
       if (typeof v === 'string' && v) return oneLine(v);
       if (v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string') {

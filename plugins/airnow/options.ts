@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../../core/plugin-api/index.js';
+import { coordinateOptions, type JsonSchema } from '../../core/plugin-api/index.js';
 
 /** The options of an `airnow` source, after validation (defaults applied). */
 export type AirNowOptions = {
@@ -18,8 +18,7 @@ export const AIRNOW_OPTIONS_SCHEMA: JsonSchema = {
       pattern: '^[0-9]{5}$',
       description: 'US ZIP code to report on (quote it in YAML: "02134"). Set this, or latitude and longitude.',
     },
-    latitude: { type: 'number', minimum: -90, maximum: 90, description: 'Latitude of the place, in degrees (used instead of zip_code when set).' },
-    longitude: { type: 'number', minimum: -180, maximum: 180, description: 'Longitude of the place, in degrees.' },
+    ...coordinateOptions({ latitude: 'Latitude of the place, in degrees (used instead of zip_code when set).' }),
     observations: { type: 'boolean', default: true, description: 'Read the current observations (measurement air_quality).' },
     forecast: { type: 'boolean', default: true, description: 'Read the daily forecasts (measurement air_quality_forecast).' },
   },

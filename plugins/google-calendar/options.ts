@@ -1,15 +1,13 @@
-import type { JsonSchema } from '../../core/plugin-api/index.js';
+import { eventWindowOptions, type EventWindowOptions, type JsonSchema } from '../../core/plugin-api/index.js';
 
 /** Google's OAuth 2.0 token endpoint, where the refresh token is exchanged for access tokens. */
 export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 
 // A type alias, not an interface: it must fit PluginDeclaration's Record<string, unknown>.
 /** The options of a `google-calendar` source, validated and with defaults applied. */
-export type GoogleCalendarOptions = {
+export type GoogleCalendarOptions = EventWindowOptions & {
   calendar_id: string;
   calendar?: string;
-  days_back: number;
-  days_ahead: number;
   time_zone?: string;
   token_url: string;
 };
@@ -30,20 +28,7 @@ export const optionsSchema: JsonSchema = {
       minLength: 1,
       description: 'The calendar tag of every point. Default: the calendar_id.',
     },
-    days_back: {
-      type: 'integer',
-      minimum: 0,
-      maximum: 366,
-      default: 1,
-      description: 'Report events that end less than this many days ago (ongoing ones always count).',
-    },
-    days_ahead: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 366,
-      default: 30,
-      description: 'Report events that start within this many days from now.',
-    },
+    ...eventWindowOptions(),
     time_zone: {
       type: 'string',
       minLength: 1,

@@ -1,12 +1,10 @@
-import type { JsonSchema } from '../../core/plugin-api/index.js';
+import { eventWindowOptions, type EventWindowOptions, type JsonSchema } from '../../core/plugin-api/index.js';
 
 // A type alias, not an interface: it must fit PluginDeclaration's Record<string, unknown>.
 /** The options of an `ics` source, validated and with defaults applied. */
-export type IcsOptions = {
+export type IcsOptions = EventWindowOptions & {
   url: string;
   calendar?: string;
-  days_back: number;
-  days_ahead: number;
   time_zone?: string;
 };
 
@@ -29,20 +27,7 @@ export const optionsSchema: JsonSchema = {
       minLength: 1,
       description: 'The calendar tag of every point. Default: the source id.',
     },
-    days_back: {
-      type: 'integer',
-      minimum: 0,
-      maximum: 366,
-      default: 1,
-      description: 'Report events that end less than this many days ago (ongoing ones always count).',
-    },
-    days_ahead: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 366,
-      default: 30,
-      description: 'Report events that start within this many days from now; recurring events are expanded this far.',
-    },
+    ...eventWindowOptions('recurring events are expanded this far'),
     time_zone: {
       type: 'string',
       minLength: 1,

@@ -1,11 +1,9 @@
-import type { JsonSchema } from '../../core/plugin-api/index.js';
+import { coordinateOptions, type Coordinates, type JsonSchema } from '../../core/plugin-api/index.js';
 
 export type AqiIndex = 'us' | 'european';
 
 /** The options of an `open-meteo-air-quality` source, after validation (defaults applied). */
-export type AirQualityOptions = {
-  latitude: number;
-  longitude: number;
+export type AirQualityOptions = Coordinates & {
   index: AqiIndex;
   forecast_hours: number;
 };
@@ -16,8 +14,7 @@ export const MAX_FORECAST_HOURS = 144;
 export const AIR_QUALITY_OPTIONS_SCHEMA: JsonSchema = {
   type: 'object',
   properties: {
-    latitude: { type: 'number', minimum: -90, maximum: 90, description: 'Latitude of the place, in degrees.' },
-    longitude: { type: 'number', minimum: -180, maximum: 180, description: 'Longitude of the place, in degrees.' },
+    ...coordinateOptions(),
     index: {
       type: 'string',
       enum: ['us', 'european'],

@@ -1,9 +1,7 @@
-import type { JsonSchema } from '../../core/plugin-api/index.js';
+import { coordinateOptions, type Coordinates, type JsonSchema } from '../../core/plugin-api/index.js';
 
 /** The options of an `open-meteo` source, after validation (defaults applied). */
-export type OpenMeteoOptions = {
-  latitude: number;
-  longitude: number;
+export type OpenMeteoOptions = Coordinates & {
   forecast_hours: number;
 };
 
@@ -13,8 +11,7 @@ export const MAX_FORECAST_HOURS = 360;
 export const OPEN_METEO_OPTIONS_SCHEMA: JsonSchema = {
   type: 'object',
   properties: {
-    latitude: { type: 'number', minimum: -90, maximum: 90, description: 'Latitude of the place, in degrees.' },
-    longitude: { type: 'number', minimum: -180, maximum: 180, description: 'Longitude of the place, in degrees.' },
+    ...coordinateOptions(),
     forecast_hours: {
       type: 'integer',
       minimum: 0,

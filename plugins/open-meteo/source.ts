@@ -1,13 +1,15 @@
-import { UpstreamError, type DataSource, type FetchResult, type RunContext } from '../../core/plugin-api/index.js';
-import { openMeteoError, reasonOf } from './api-error.js';
+import { flaggedErrorReason, getExplainedJson, UpstreamError, type DataSource, type FetchResult, type RefusalStyle, type RunContext } from '../../core/plugin-api/index.js';
 import { readForecastResponse } from './forecast-response.js';
 import { forecastDays, type OpenMeteoOptions } from './options.js';
 import { currentPoint, forecastPoints } from './points.js';
 import { WEATHER_VARIABLES } from './variables.js';
 
-/** As the plugin's title, so that its messages and the host's name the API alike. */
-const TITLE = 'Open-Meteo';
 const PATH = 'v1/forecast';
+/**
+ * Open-Meteo explains a refusal as `{"error":true,"reason":"…"}`, also with status 200; its 429s
+ * have no Retry-After. The title is the plugin's, so that its messages and the host's agree.
+ */
+const REFUSALS: RefusalStyle = { title: 'Open-Meteo', reasonOf: flaggedErrorReason, limitMessage: "Open-Meteo's free request limit is used up" };
 
 /** One Open-Meteo weather source: current conditions and the hourly forecast, one request a run. */
 export class OpenMeteoSource implements DataSource<OpenMeteoOptions> {
@@ -26,14 +28,7 @@ export class OpenMeteoSource implements DataSource<OpenMeteoOptions> {
       timeformat: 'iso8601',
     };
     if (o.forecast_hours > 0) Object.assign(searchParams, { hourly: names, forecast_days: forecastDays(o.forecast_hours) });
-    let body: unknown;
-    try {
-      body = await ctx.http.get(PATH, { searchParams }).json<unknown>();
-    } catch (err) {
-      throw openMeteoError(err, TITLE, PATH) ?? err;
-    }
-    const refused = reasonOf(body);
-    if (refused !== undefined) throw new UpstreamError(`${TITLE} answered an error for GET /${PATH}: ${refused}`, { retryable: false });
+    const body = await getExplainedJson(ctx.http, PATH, searchParams, REFUSALS);
     const answer = readForecastResponse(body, WEATHER_VARIABLES);
     const after = answer.current?.time ?? new Date();
     const points = [...currentPoint(answer.current, WEATHER_VARIABLES), ...forecastPoints(answer.hourly, after, o.forecast_hours, WEATHER_VARIABLES)];

@@ -1,9 +1,7 @@
-import type { JsonSchema } from '../../core/plugin-api/index.js';
+import { coordinateOptions, type Coordinates, type JsonSchema } from '../../core/plugin-api/index.js';
 
 /** The options of an `openweathermap` source, after validation (defaults applied). */
-export type OpenWeatherMapOptions = {
-  latitude: number;
-  longitude: number;
+export type OpenWeatherMapOptions = Coordinates & {
   one_call: boolean;
   forecast_hours: number;
 };
@@ -11,8 +9,7 @@ export type OpenWeatherMapOptions = {
 export const OPENWEATHERMAP_OPTIONS_SCHEMA: JsonSchema = {
   type: 'object',
   properties: {
-    latitude: { type: 'number', minimum: -90, maximum: 90, description: 'Latitude of the place, in degrees.' },
-    longitude: { type: 'number', minimum: -180, maximum: 180, description: 'Longitude of the place, in degrees.' },
+    ...coordinateOptions(),
     one_call: {
       type: 'boolean',
       default: false,

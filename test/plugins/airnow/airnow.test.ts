@@ -1,53 +1,22 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
 import plugin from '../../../plugins/airnow/index.js';
-import { createTestSource, type TestSource } from '../../../core/testkit/index.js';
+import { createTestSource } from '../../../core/testkit/index.js';
 import { AIRNOW_LIMIT_MESSAGE, startFakeAirNow, type FakeAirNow } from '../../fakes/airnow.js';
+import { answerBody, describeGoldenCases, type GoldenAnswer, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
+import { itRunsReadmeSample } from '../../support/plugin-readme.js';
+import { useSourceHarness } from '../../support/source-harness.js';
 
 const KEY = 'airnow-test-key-0123';
 const GOLDEN = new URL('./golden/', import.meta.url);
 
-interface Answer {
-  status: number;
-  body?: unknown;
-  bodyText?: string;
-}
-interface GoldenCase {
-  description: string;
-  now: string;
-  options?: Record<string, unknown>;
-  upstream: { observations?: Answer; forecast?: Answer };
-  expect: {
-    status_detail: string;
-    error?: string;
-    http_status?: number;
-    warnings?: string[];
-    item_errors?: { item: string; message: string }[];
-    points: unknown[];
-  };
+interface Answers {
+  observations?: GoldenAnswer;
+  forecast?: GoldenAnswer;
 }
 
-let fake: FakeAirNow | undefined;
-let src: TestSource | undefined;
-afterEach(async () => {
-  await src?.stop();
-  await fake?.close();
-  src = undefined;
-  fake = undefined;
-});
-
-async function make(options: Record<string, unknown> = {}, credentials = { api_key: KEY }, now?: number): Promise<{ fake: FakeAirNow; src: TestSource }> {
-  fake = await startFakeAirNow(KEY);
-  src = await createTestSource({
-    plugin,
-    options: { zip_code: '20002', base_url: fake.url, retries: 0, ...options },
-    credentials,
-    ...(now === undefined ? {} : { now: () => now }),
-  });
-  return { fake, src };
-}
+const harness = useSourceHarness({ plugin, startFake: () => startFakeAirNow(KEY), options: { zip_code: '20002' }, credentials: { api_key: KEY } });
+const make = (options: Record<string, unknown> = {}, credentials?: Record<string, string>, now?: number) => harness.make(options, { credentials, now });
 
 /** Points as JSON (ISO times), in a stable order. */
 function plain(points: unknown[]): unknown[] {
@@ -55,30 +24,18 @@ function plain(points: unknown[]): unknown[] {
   return (JSON.parse(JSON.stringify(points)) as Parameters<typeof key>[0][]).sort((a, b) => key(a).localeCompare(key(b)));
 }
 
-describe('airnow golden cases: recorded answers in, points out', () => {
-  const files = readdirSync(GOLDEN).filter((f) => f.endsWith('.json'));
-  it.each(files)('%s', async (file) => {
-    const golden = JSON.parse(readFileSync(new URL(file, GOLDEN), 'utf8')) as GoldenCase;
-    const { fake, src } = await make(golden.options, undefined, Date.parse(golden.now));
+describeGoldenCases<GoldenCase<Answers>, FakeAirNow>('airnow', {
+  dir: GOLDEN,
+  make: (golden) => make(golden.options, undefined, Date.parse(golden.now)),
+  answer: (fake, golden) => {
     const paths = { observations: '/aq/observation/current/ziplatlong/', forecast: '/aq/forecast/current/' } as const;
     for (const what of ['observations', 'forecast'] as const) {
       const answer = golden.upstream[what];
-      if (answer) fake.failNext(1, answer.status, { body: answer.bodyText ?? JSON.stringify(answer.body), path: paths[what] });
+      if (answer) fake.failNext(1, answer.status, { body: answerBody(answer), path: paths[what] });
     }
-    const outcome = await src.run();
-    const health = src.health();
-    expect(health.status_detail).toBe(golden.expect.status_detail);
-    expect(plain(src.points)).toEqual(plain(golden.expect.points));
-    if (golden.expect.error) {
-      expect(outcome.ok).toBe(false);
-      expect(health.last_error?.message).toContain(golden.expect.error);
-    } else {
-      expect(outcome.error?.message).toBeUndefined();
-    }
-    if (golden.expect.http_status) expect(health.last_error?.http_status).toBe(golden.expect.http_status);
-    if (golden.expect.warnings) expect(health.warnings).toEqual(golden.expect.warnings);
-    if (golden.expect.item_errors) expect(health.item_errors).toEqual(golden.expect.item_errors);
-  });
+  },
+  plain,
+  error: 'contained',
 });
 
 describe('airnow requests', () => {
@@ -188,8 +145,8 @@ describe('airnow errors', () => {
 
 describe('airnow options', () => {
   it('needs a ZIP code or both coordinates', async () => {
-    fake = await startFakeAirNow(KEY);
-    const make = (options: Record<string, unknown>) => createTestSource({ plugin, options: { base_url: fake!.url, ...options }, credentials: { api_key: KEY } });
+    const fake = await harness.startFake();
+    const make = (options: Record<string, unknown>) => createTestSource({ plugin, options: { base_url: fake.url, ...options }, credentials: { api_key: KEY } });
     await expect(make({})).rejects.toThrow(/options\.latitude: is required/);
     await expect(make({ latitude: 38.9 })).rejects.toThrow(/longitude/);
     await expect(make({ zip_code: '2002' })).rejects.toThrow(/zip_code: does not match the pattern/);
@@ -210,19 +167,7 @@ describe('airnow options', () => {
 });
 
 describe('airnow README', () => {
-  it('holds a complete sample config that validates and runs against the fake', async () => {
-    const readme = readFileSync(new URL('../../../plugins/airnow/README.md', import.meta.url), 'utf8');
-    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    const entry = (parse(yaml) as { sources: Record<string, { plugin: string; options: Record<string, unknown> }> }).sources['airnow']!;
-    expect(entry.plugin).toBe('airnow');
-    fake = await startFakeAirNow(KEY);
-    src = await createTestSource({
-      plugin,
-      options: { ...entry.options, base_url: fake.url, retries: 0 },
-      credentials: { api_key: KEY },
-    });
-    expect(src.runnable).toBe(true);
-  });
+  itRunsReadmeSample('airnow', harness.makeWith, { api_key: KEY });
 });
 
 describeLifecycle('airnow', {

@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import cron from 'node-cron';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parse } from 'yaml';
+import { describe, expect, it, vi } from 'vitest';
 import type { SourcePoint } from '../../../core/plugin-api/index.js';
-import { createTestSource, type TestSource } from '../../../core/testkit/index.js';
 import plugin from '../../../plugins/octopus-energy/index.js';
-import { startFakeOctopus, type FakeOctopus } from '../../fakes/octopus-energy.js';
+import { startFakeOctopus } from '../../fakes/octopus-energy.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
+import { expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
 
 const PRODUCT = 'AGILE-24-10-01';
 const TARIFF = 'E-1R-AGILE-24-10-01-C';
@@ -15,24 +13,8 @@ const rows = (name: string): unknown[] => (JSON.parse(readFileSync(new URL(`./go
 /** 18:00 in London: tomorrow's Agile rates are out (about 16:00). */
 const EVENING = Date.parse('2026-05-06T17:00:00Z');
 
-let fake: FakeOctopus;
-let src: TestSource | undefined;
-beforeEach(async () => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(EVENING);
-  fake = await startFakeOctopus();
-});
-afterEach(async () => {
-  await src?.stop();
-  src = undefined;
-  await fake.close();
-  vi.useRealTimers();
-});
-
-const make = async (options: Record<string, unknown> = {}) => {
-  src = await createTestSource({ plugin, options: { base_url: fake.url, retries: 0, ...options } });
-  return src;
-};
+const harness = usePriceDay({ plugin, at: EVENING, startFake: startFakeOctopus });
+const make = (options: Record<string, unknown> = {}) => harness.make(options);
 const rate = (time: string, exc: number, inc: number, area = TARIFF) => ({
   measurement: 'electricity_price',
   tags: { provider: 'octopus-energy', area, currency: 'GBP', resolution: 'PT30M', source: 'test' },
@@ -48,66 +30,61 @@ const londonDay = (points: SourcePoint[], start: string, end: string) =>
 
 describe('octopus-energy golden cases: recorded answers in, points out', () => {
   it('normal: today and tomorrow, 30-minute slots in GBP per kWh with and without VAT, negatives kept', async () => {
-    fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
+    harness.fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
     const run = await (await make()).run();
     expect(run.error?.message).toBeUndefined();
     expect(run.points).toHaveLength(94);
     expect(run.points[0]).toEqual(rate('2026-05-05T23:00:00.000Z', 0.019238, 0.0202));
     expect(run.points[93]).toEqual(rate('2026-05-07T21:30:00.000Z', 0.030857, 0.0324));
     expect(run.points.find((p) => p.time.toISOString() === '2026-05-07T12:30:00.000Z')).toEqual(rate('2026-05-07T12:30:00.000Z', -0.019524, -0.0205));
-    expect(new Set(run.points.slice(1).map((p, i) => p.time.getTime() - run.points[i]!.time.getTime()))).toEqual(new Set([1_800_000]));
-    expect(src!.health()).toMatchObject({ status_detail: 'operational', details: { tariff: TARIFF, tomorrow: 'published' } });
-    expect(fake.requests.map((r) => [r.path, r.query, r.auth])).toEqual([
+    expect(gaps(run.points)).toEqual(new Set([1_800_000]));
+    expect(harness.src!.health()).toMatchObject({ status_detail: 'operational', details: { tariff: TARIFF, tomorrow: 'published' } });
+    expect(harness.fake.requests.map((r) => [r.path, r.query, r.auth])).toEqual([
       [PATH, { period_from: '2026-05-05T23:00:00.000Z', period_to: '2026-05-07T23:00:00.000Z' }, 'none'],
     ]);
   });
 
   it('reads every page, asking the base_url (never the host written in next)', async () => {
-    fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
-    fake.maxPageSize = 20;
+    harness.fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
+    harness.fake.maxPageSize = 20;
     const run = await (await make()).run();
     expect(run.points).toHaveLength(94);
-    expect(fake.requests.map((r) => r.query.page)).toEqual([undefined, '2', '3', '4', '5']);
-    expect(fake.requests.every((r) => r.path === PATH && r.query.period_from === '2026-05-05T23:00:00.000Z')).toBe(true);
+    expect(harness.fake.requests.map((r) => r.query.page)).toEqual([undefined, '2', '3', '4', '5']);
+    expect(harness.fake.requests.every((r) => r.path === PATH && r.query.period_from === '2026-05-05T23:00:00.000Z')).toBe(true);
   });
 
   it('tomorrow not yet published: today only, no error; the next fetch rewrites the same times', async () => {
     vi.setSystemTime(Date.parse('2026-05-06T10:00:00Z'));
-    fake.setRates(PRODUCT, TARIFF, rows('rates-tomorrow-unpublished.json'));
+    harness.fake.setRates(PRODUCT, TARIFF, rows('rates-tomorrow-unpublished.json'));
     const first = await (await make()).run();
     expect(first.points).toHaveLength(46);
-    expect(src!.health()).toMatchObject({ status_detail: 'operational', item_errors: [], details: { tomorrow: 'not yet published' } });
-    fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
-    const second = await src!.run();
+    expect(harness.src!.health()).toMatchObject({ status_detail: 'operational', item_errors: [], details: { tomorrow: 'not yet published' } });
+    harness.fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
+    const second = await harness.src!.run();
     expect(second.points.slice(0, 46).map((p) => [p.time.getTime(), p.tags])).toEqual(first.points.map((p) => [p.time.getTime(), p.tags]));
   });
 
   it('an unknown product or tariff (404) is a config error naming both', async () => {
-    fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
+    harness.fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
     await (await make({ region: 'P' })).run();
-    expect(src!.health()).toMatchObject({ status: 'error', status_detail: 'error' });
-    expect(src!.health().last_error?.message).toBe(
+    expect(harness.src!.health()).toMatchObject({ status: 'error', status_detail: 'error' });
+    expect(harness.src!.health().last_error?.message).toBe(
       'Octopus Energy has no tariff E-1R-AGILE-24-10-01-P in product AGILE-24-10-01 (404); check options.product_code and options.region',
     );
   });
 
   it('429 with Retry-After: rate_limited', async () => {
     await make();
-    fake.failNext(1, 429, { headers: { 'retry-after': '60' }, body: { detail: 'Request was throttled.' } });
-    await src!.run();
-    expect(src!.health()).toMatchObject({ status: 'degraded', status_detail: 'rate_limited', last_error: { http_status: 429 } });
-    expect(src!.health().hint).toContain(new Date(EVENING + 60_000).toISOString());
+    harness.fake.failNext(1, 429, { headers: { 'retry-after': '60' }, body: { detail: 'Request was throttled.' } });
+    await harness.src!.run();
+    expect(harness.src!.health()).toMatchObject({ status: 'degraded', status_detail: 'rate_limited', last_error: { http_status: 429 } });
+    expect(harness.src!.health().hint).toContain(new Date(EVENING + 60_000).toISOString());
   });
 
   it('5xx: retried within the run, then degraded', async () => {
-    fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
-    await make({ retries: 1 });
-    fake.failNext(1, 502);
-    expect((await src!.run()).ok).toBe(true);
-    fake.failNext(2, 502);
-    await src!.run();
-    expect(src!.health()).toMatchObject({ status_detail: 'degraded', last_error: { http_status: 502 } });
-    expect(src!.health().last_error?.message).toBe(`Octopus Energy answered 502 Bad Gateway for GET ${PATH}: fake failure 502`);
+    harness.fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
+    await expectRetriedThenDegraded(harness, 502);
+    expect(harness.src!.health().last_error?.message).toBe(`Octopus Energy answered 502 Bad Gateway for GET ${PATH}: fake failure 502`);
   });
 
   it('malformed rows are data errors saying which row and what, and nothing is written', async () => {
@@ -118,25 +95,25 @@ describe('octopus-energy golden cases: recorded answers in, points out', () => {
       [{ ...row('2026-05-06T10:00:00Z', 1, 1.05, null), valid_from: '06/05/2026 10:00' }, 'results[0].valid_from is not a date ("06/05/2026 10:00")'],
       [{ ...row('2026-05-06T10:00:00Z', 1, 1.05, null), valid_to: null }, 'results[0].valid_to is null: a rate without an end is not a time-of-use slot (is this an Agile tariff?)'],
     ] as const) {
-      fake.failNext(1, 200, { body: page([bad]) });
-      expect((await src!.run()).ok).toBe(false);
-      expect(src!.health().last_error?.message).toBe(message);
+      harness.fake.failNext(1, 200, { body: page([bad]) });
+      expect((await harness.src!.run()).ok).toBe(false);
+      expect(harness.src!.health().last_error?.message).toBe(message);
     }
-    fake.failNext(1, 200, { body: { detail: 'something else' } });
-    await src!.run();
-    expect(src!.health().last_error?.message).toBe('standard-unit-rates page 1: results is not a list');
-    expect(src!.points).toHaveLength(0);
+    harness.fake.failNext(1, 200, { body: { detail: 'something else' } });
+    await harness.src!.run();
+    expect(harness.src!.health().last_error?.message).toBe('standard-unit-rates page 1: results is not a list');
+    expect(harness.src!.points).toHaveLength(0);
   });
 
   it('rates per payment method: the configured one wins', async () => {
-    fake.setRates(PRODUCT, TARIFF, [
+    harness.fake.setRates(PRODUCT, TARIFF, [
       row('2026-05-06T16:00:00Z', 20, 21, 'DIRECT_DEBIT'),
       row('2026-05-06T16:00:00Z', 22, 23.1, 'NON_DIRECT_DEBIT'),
       row('2026-05-06T16:30:00Z', 10, 10.5, null),
     ]);
     const dd = await (await make()).run();
     expect(dd.points.map((p) => p.fields.price_per_kwh)).toEqual([0.2, 0.1]);
-    await src!.stop();
+    await harness.src!.stop();
     const other = await (await make({ payment_method: 'NON_DIRECT_DEBIT' })).run();
     expect(other.points.map((p) => p.fields.price_per_kwh_incl_tax)).toEqual([0.231, 0.105]);
   });
@@ -147,48 +124,28 @@ describe('octopus-energy golden cases: recorded answers in, points out', () => {
       ['rates-dst-autumn.json', '2026-10-25T17:00:00Z', '2026-10-24T23:00:00.000Z', '2026-10-27T00:00:00.000Z', '2026-10-24T23:00:00Z', '2026-10-26T00:00:00Z', 50],
     ] as const) {
       vi.setSystemTime(Date.parse(now));
-      fake.setRates(PRODUCT, TARIFF, rows(file));
-      const before = fake.requests.length;
+      harness.fake.setRates(PRODUCT, TARIFF, rows(file));
+      const before = harness.fake.requests.length;
       const run = await (await make()).run();
-      expect(fake.requests[before]!.query).toEqual({ period_from: from, period_to: to });
+      expect(harness.fake.requests[before]!.query).toEqual({ period_from: from, period_to: to });
       expect(londonDay(run.points, start, end)).toHaveLength(count);
-      await src!.stop();
+      await harness.src!.stop();
     }
   });
 
   it('latest answers the current half hour and the next', async () => {
-    fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
+    harness.fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
     await (await make()).run();
-    expect(src!.latest()).toMatchObject({ points: [{ time: '2026-05-06T17:00:00.000Z' }], next: [{ time: '2026-05-06T17:30:00.000Z' }] });
+    expect(harness.src!.latest()).toMatchObject({ points: [{ time: '2026-05-06T17:00:00.000Z' }], next: [{ time: '2026-05-06T17:30:00.000Z' }] });
   });
 });
 
 describe('octopus-energy declaration', () => {
-  it('polls every 15 minutes from 15:00 to 18:45 and not the rest of the day', () => {
-    vi.setSystemTime(new Date(2026, 4, 6, 0, 0, 0));
-    const task = cron.createTask(plugin.default_schedule!, () => undefined);
-    const runs = task.getNextRuns(32);
-    void task.destroy();
-    expect(runs.every((d) => d.getHours() >= 15 && d.getHours() <= 18 && d.getMinutes() % 15 === 0)).toBe(true);
-    expect(runs.filter((d) => d.getDate() === 6)).toHaveLength(16);
-  });
-
-  it("the README's sample config validates against the plugin's options", async () => {
-    const readme = readFileSync(new URL('../../../plugins/octopus-energy/README.md', import.meta.url), 'utf8');
-    const sample = parse(/```yaml\n([\s\S]*?)```/.exec(readme)![1]!) as { sources: Record<string, { plugin: string; options?: Record<string, unknown> }> };
-    const entry = Object.values(sample.sources)[0]!;
-    expect(entry.plugin).toBe('octopus-energy');
-    src = await createTestSource({ plugin, options: entry.options ?? {} });
-    expect(src.runnable).toBe(true);
-  });
+  itKeepsItsDeclaration(harness, { polls: 'polls every 15 minutes from 15:00 to 18:45 and not the rest of the day', hours: [15, 18], runs: 32, perDay: 16 });
 });
 
 describeLifecycle('octopus-energy', {
   plugin,
-  startFake: async () => {
-    const f = await startFakeOctopus();
-    f.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
-    return { url: f.url, requestCount: () => f.requests.length, close: () => f.close() };
-  },
+  startFake: lifecycleFake(startFakeOctopus, (f) => f.setRates(PRODUCT, TARIFF, rows('rates-normal.json'))),
   checkPoints: (points) => expect(points.every((p) => p.tags.area === TARIFF && p.tags.currency === 'GBP')).toBe(true),
 });

@@ -1,58 +1,19 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
 import plugin from '../../../plugins/open-meteo-air-quality/index.js';
-import { createTestSource, type TestSource } from '../../../core/testkit/index.js';
+import { createTestSource } from '../../../core/testkit/index.js';
 import { defaultAirQuality, startFakeOpenMeteo, type FakeOpenMeteo } from '../../fakes/open-meteo.js';
+import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
+import { itRunsReadmeSample } from '../../support/plugin-readme.js';
+import { useSourceHarness } from '../../support/source-harness.js';
 
 const GOLDEN = new URL('./golden/', import.meta.url);
 const BERLIN = { latitude: 52.52, longitude: 13.41 };
 
-interface GoldenCase {
-  description: string;
-  now: string;
-  options?: Record<string, unknown>;
-  upstream: { status: number; body?: unknown; bodyText?: string; headers?: Record<string, string> };
-  expect: { status_detail: string; error?: string; http_status?: number; points: unknown[] };
-}
+const { make: makeSource, makeWith, startFake } = useSourceHarness({ plugin, startFake: startFakeOpenMeteo, options: BERLIN, fakeClock: true });
+const make = (options: Record<string, unknown> = {}, now?: number) => makeSource(options, { now });
 
-let fake: FakeOpenMeteo | undefined;
-let src: TestSource | undefined;
-afterEach(async () => {
-  await src?.stop();
-  await fake?.close();
-  src = undefined;
-  fake = undefined;
-});
-
-async function make(options: Record<string, unknown> = {}, now?: number): Promise<{ fake: FakeOpenMeteo; src: TestSource }> {
-  fake = await startFakeOpenMeteo();
-  if (now !== undefined) fake.now = () => now;
-  src = await createTestSource({
-    plugin,
-    options: { ...BERLIN, base_url: fake.url, retries: 0, ...options },
-    ...(now === undefined ? {} : { now: () => now }),
-  });
-  return { fake, src };
-}
-
-describe('open-meteo-air-quality golden cases: recorded answers in, points out', () => {
-  const files = readdirSync(GOLDEN).filter((f) => f.endsWith('.json'));
-  it.each(files)('%s', async (file) => {
-    const golden = JSON.parse(readFileSync(new URL(file, GOLDEN), 'utf8')) as GoldenCase;
-    const { fake, src } = await make(golden.options, Date.parse(golden.now));
-    const u = golden.upstream;
-    fake.failNext(1, u.status, { body: u.bodyText ?? JSON.stringify(u.body), headers: u.headers });
-    const outcome = await src.run();
-    const health = src.health();
-    expect(health.status_detail).toBe(golden.expect.status_detail);
-    expect(JSON.parse(JSON.stringify(src.points))).toEqual(golden.expect.points);
-    if (golden.expect.error) expect(health.last_error?.message).toBe(golden.expect.error);
-    else expect(outcome.error?.message).toBeUndefined();
-    if (golden.expect.http_status) expect(health.last_error?.http_status).toBe(golden.expect.http_status);
-  });
-});
+describeGoldenCases<GoldenCase, FakeOpenMeteo>('open-meteo-air-quality', { dir: GOLDEN, make: (golden) => make(golden.options, Date.parse(golden.now)) });
 
 describe('open-meteo-air-quality against the fake', () => {
   it('asks for the US index of every pollutant, now and hourly, in local time', async () => {
@@ -102,24 +63,13 @@ describe('open-meteo-air-quality against the fake', () => {
   });
 
   it('refuses an index it does not know in the config', async () => {
-    fake = await startFakeOpenMeteo();
+    const fake = await startFake();
     await expect(createTestSource({ plugin, options: { ...BERLIN, index: 'uk', base_url: fake.url } })).rejects.toThrow(/options\.index: must be one of: us, european/);
   });
 });
 
 describe('open-meteo-air-quality README', () => {
-  it('holds a complete sample config that validates and runs against the fake', async () => {
-    const readme = readFileSync(new URL('../../../plugins/open-meteo-air-quality/README.md', import.meta.url), 'utf8');
-    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    const entry = (parse(yaml) as { sources: Record<string, { plugin: string; options: Record<string, unknown> }> }).sources['open-meteo-air-quality']!;
-    expect(entry.plugin).toBe('open-meteo-air-quality');
-    fake = await startFakeOpenMeteo();
-    src = await createTestSource({
-      plugin,
-      options: { ...entry.options, base_url: fake.url, retries: 0 },
-    });
-    expect(src.runnable).toBe(true);
-  });
+  itRunsReadmeSample('open-meteo-air-quality', makeWith);
 });
 
 describeLifecycle('open-meteo-air-quality', {

@@ -1,60 +1,19 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
 import plugin from '../../../plugins/open-meteo/index.js';
-import { createTestSource, type TestSource } from '../../../core/testkit/index.js';
+import { createTestSource } from '../../../core/testkit/index.js';
 import { defaultWeather, startFakeOpenMeteo, type FakeOpenMeteo } from '../../fakes/open-meteo.js';
+import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
+import { itRunsReadmeSample } from '../../support/plugin-readme.js';
+import { useSourceHarness } from '../../support/source-harness.js';
 
 const GOLDEN = new URL('./golden/', import.meta.url);
 const BERLIN = { latitude: 52.52, longitude: 13.41 };
 
-interface GoldenCase {
-  description: string;
-  now: string;
-  options?: Record<string, unknown>;
-  upstream: { status: number; body?: unknown; bodyText?: string; headers?: Record<string, string> };
-  expect: { status_detail: string; error?: string; http_status?: number; points: unknown[] };
-}
+const { make: makeSource, makeWith, startFake } = useSourceHarness({ plugin, startFake: startFakeOpenMeteo, options: BERLIN, fakeClock: true });
+const make = (options: Record<string, unknown> = {}, now?: number) => makeSource(options, { now });
 
-let fake: FakeOpenMeteo | undefined;
-let src: TestSource | undefined;
-afterEach(async () => {
-  await src?.stop();
-  await fake?.close();
-  src = undefined;
-  fake = undefined;
-});
-
-async function make(options: Record<string, unknown> = {}, now?: number): Promise<{ fake: FakeOpenMeteo; src: TestSource }> {
-  fake = await startFakeOpenMeteo();
-  if (now !== undefined) fake.now = () => now;
-  src = await createTestSource({
-    plugin,
-    options: { ...BERLIN, base_url: fake.url, retries: 0, ...options },
-    ...(now === undefined ? {} : { now: () => now }),
-  });
-  return { fake, src };
-}
-
-const plain = (points: unknown[]) => JSON.parse(JSON.stringify(points)) as { measurement: string; time: string; fields: Record<string, unknown> }[];
-
-describe('open-meteo golden cases: recorded answers in, points out', () => {
-  const files = readdirSync(GOLDEN).filter((f) => f.endsWith('.json'));
-  it.each(files)('%s', async (file) => {
-    const golden = JSON.parse(readFileSync(new URL(file, GOLDEN), 'utf8')) as GoldenCase;
-    const { fake, src } = await make(golden.options, Date.parse(golden.now));
-    const u = golden.upstream;
-    fake.failNext(1, u.status, { body: u.bodyText ?? JSON.stringify(u.body), headers: u.headers });
-    const outcome = await src.run();
-    const health = src.health();
-    expect(health.status_detail).toBe(golden.expect.status_detail);
-    expect(plain(src.points)).toEqual(golden.expect.points);
-    if (golden.expect.error) expect(health.last_error?.message).toBe(golden.expect.error);
-    else expect(outcome.error?.message).toBeUndefined();
-    if (golden.expect.http_status) expect(health.last_error?.http_status).toBe(golden.expect.http_status);
-  });
-});
+describeGoldenCases<GoldenCase, FakeOpenMeteo>('open-meteo', { dir: GOLDEN, make: (golden) => make(golden.options, Date.parse(golden.now)) });
 
 describe('open-meteo requests', () => {
   it('asks for current and hourly values in metric units and local time, one request a run', async () => {
@@ -142,25 +101,14 @@ describe('open-meteo errors', () => {
   });
 
   it('refuses a place outside the map in the config', async () => {
-    fake = await startFakeOpenMeteo();
+    const fake = await startFake();
     await expect(createTestSource({ plugin, options: { latitude: 95, longitude: 13, base_url: fake.url } })).rejects.toThrow(/options\.latitude: must be between -90 and 90/);
     await expect(createTestSource({ plugin, options: { latitude: 52, base_url: fake.url } })).rejects.toThrow(/options\.longitude: is required/);
   });
 });
 
 describe('open-meteo README', () => {
-  it('holds a complete sample config that validates and runs against the fake', async () => {
-    const readme = readFileSync(new URL('../../../plugins/open-meteo/README.md', import.meta.url), 'utf8');
-    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    const entry = (parse(yaml) as { sources: Record<string, { plugin: string; options: Record<string, unknown> }> }).sources['open-meteo']!;
-    expect(entry.plugin).toBe('open-meteo');
-    fake = await startFakeOpenMeteo();
-    src = await createTestSource({
-      plugin,
-      options: { ...entry.options, base_url: fake.url, retries: 0 },
-    });
-    expect(src.runnable).toBe(true);
-  });
+  itRunsReadmeSample('open-meteo', makeWith);
 });
 
 describeLifecycle('open-meteo', {

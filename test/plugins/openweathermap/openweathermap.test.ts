@@ -1,60 +1,20 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
 import plugin from '../../../plugins/openweathermap/index.js';
-import { createTestSource, type TestSource } from '../../../core/testkit/index.js';
+import { createTestSource } from '../../../core/testkit/index.js';
 import { defaultOwmWeather, OWM_ONE_CALL_SUBSCRIPTION, startFakeOpenWeatherMap, type FakeOpenWeatherMap } from '../../fakes/openweathermap.js';
+import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
+import { itRunsReadmeSample } from '../../support/plugin-readme.js';
+import { useSourceHarness } from '../../support/source-harness.js';
 
 const KEY = 'owm-test-key-abcdef';
 const GOLDEN = new URL('./golden/', import.meta.url);
 const PLACE = { latitude: 50.06, longitude: 14.44 };
 
-interface GoldenCase {
-  description: string;
-  now: string;
-  options?: Record<string, unknown>;
-  upstream: { status: number; body?: unknown; bodyText?: string; headers?: Record<string, string> };
-  expect: { status_detail: string; error?: string; http_status?: number; points: unknown[] };
-}
+const harness = useSourceHarness({ plugin, startFake: () => startFakeOpenWeatherMap(KEY), options: PLACE, credentials: { api_key: KEY }, fakeClock: true });
+const make = (options: Record<string, unknown> = {}, credentials?: Record<string, string>, now?: number) => harness.make(options, { credentials, now });
 
-let fake: FakeOpenWeatherMap | undefined;
-let src: TestSource | undefined;
-afterEach(async () => {
-  await src?.stop();
-  await fake?.close();
-  src = undefined;
-  fake = undefined;
-});
-
-async function make(options: Record<string, unknown> = {}, credentials = { api_key: KEY }, now?: number): Promise<{ fake: FakeOpenWeatherMap; src: TestSource }> {
-  fake = await startFakeOpenWeatherMap(KEY);
-  if (now !== undefined) fake.now = () => now;
-  src = await createTestSource({
-    plugin,
-    options: { ...PLACE, base_url: fake.url, retries: 0, ...options },
-    credentials,
-    ...(now === undefined ? {} : { now: () => now }),
-  });
-  return { fake, src };
-}
-
-describe('openweathermap golden cases: recorded answers in, points out', () => {
-  const files = readdirSync(GOLDEN).filter((f) => f.endsWith('.json'));
-  it.each(files)('%s', async (file) => {
-    const golden = JSON.parse(readFileSync(new URL(file, GOLDEN), 'utf8')) as GoldenCase;
-    const { fake, src } = await make(golden.options, undefined, Date.parse(golden.now));
-    const u = golden.upstream;
-    fake.failNext(1, u.status, { body: u.bodyText ?? JSON.stringify(u.body), headers: u.headers });
-    const outcome = await src.run();
-    const health = src.health();
-    expect(health.status_detail).toBe(golden.expect.status_detail);
-    expect(JSON.parse(JSON.stringify(src.points))).toEqual(golden.expect.points);
-    if (golden.expect.error) expect(health.last_error?.message).toBe(golden.expect.error);
-    else expect(outcome.error?.message).toBeUndefined();
-    if (golden.expect.http_status) expect(health.last_error?.http_status).toBe(golden.expect.http_status);
-  });
-});
+describeGoldenCases<GoldenCase, FakeOpenWeatherMap>('openweathermap', { dir: GOLDEN, make: (golden) => make(golden.options, undefined, Date.parse(golden.now)) });
 
 describe('openweathermap requests', () => {
   it('reads /data/2.5/weather in metric units with the key as appid, one request a run', async () => {
@@ -92,9 +52,9 @@ describe('openweathermap keys and plans', () => {
 
   it('explains a new key that is not active yet, and starts once it is', async () => {
     let now = Date.parse('2026-01-10T12:00:00Z');
-    fake = await startFakeOpenWeatherMap(KEY);
+    const fake = await harness.startFake();
     fake.now = () => now;
-    src = await createTestSource({ plugin, options: { ...PLACE, base_url: fake.url }, credentials: { api_key: 'brand-new-key-123456' }, now: () => now });
+    const src = harness.track(await createTestSource({ plugin, options: { ...PLACE, base_url: fake.url }, credentials: { api_key: 'brand-new-key-123456' }, now: () => now }));
     fake.pendingKeys.set('brand-new-key-123456', now + 2 * 3_600_000);
     await src.run();
     expect(src.health()).toMatchObject({ status: 'error', status_detail: 'credentials_invalid' });
@@ -139,19 +99,7 @@ describe('openweathermap keys and plans', () => {
 });
 
 describe('openweathermap README', () => {
-  it('holds a complete sample config that validates and runs against the fake', async () => {
-    const readme = readFileSync(new URL('../../../plugins/openweathermap/README.md', import.meta.url), 'utf8');
-    const yaml = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    const entry = (parse(yaml) as { sources: Record<string, { plugin: string; options: Record<string, unknown> }> }).sources['openweathermap']!;
-    expect(entry.plugin).toBe('openweathermap');
-    fake = await startFakeOpenWeatherMap(KEY);
-    src = await createTestSource({
-      plugin,
-      options: { ...entry.options, base_url: fake.url, retries: 0 },
-      credentials: { api_key: KEY },
-    });
-    expect(src.runnable).toBe(true);
-  });
+  itRunsReadmeSample('openweathermap', harness.makeWith, { api_key: KEY });
 });
 
 describeLifecycle('openweathermap', {

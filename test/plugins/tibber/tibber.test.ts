@@ -1,38 +1,19 @@
 import { readFileSync } from 'node:fs';
-import cron from 'node-cron';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parse } from 'yaml';
+import { describe, expect, it, vi } from 'vitest';
 import type { SourcePoint } from '../../../core/plugin-api/index.js';
-import { createTestSource, type TestSource } from '../../../core/testkit/index.js';
 import plugin from '../../../plugins/tibber/index.js';
-import { DEMO_HOME_ID, startFakeTibber, type FakeTibber } from '../../fakes/tibber.js';
+import { DEMO_HOME_ID, startFakeTibber } from '../../fakes/tibber.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
+import { gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
 
 const TOKEN = 'tibber-token-5c1a9e';
 const golden = (name: string): unknown => JSON.parse(readFileSync(new URL(`./golden/${name}`, import.meta.url), 'utf8'));
 /** 14:20 in Stockholm on a normal day: today's and (in prices-normal) tomorrow's prices are known. */
 const NOON = Date.parse('2026-05-06T12:20:00Z');
 
-let fake: FakeTibber;
-let src: TestSource | undefined;
-beforeEach(async () => {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(NOON);
-  fake = await startFakeTibber({ token: TOKEN });
-});
-afterEach(async () => {
-  await src?.stop();
-  src = undefined;
-  await fake.close();
-  vi.useRealTimers();
-});
-
-const make = async (options: Record<string, unknown> = {}, token = TOKEN) => {
-  src = await createTestSource({ plugin, options: { base_url: fake.url, retries: 0, ...options }, credentials: { access_token: token } });
-  return src;
-};
+const harness = usePriceDay({ plugin, at: NOON, startFake: () => startFakeTibber({ token: TOKEN }) });
+const make = (options: Record<string, unknown> = {}, token = TOKEN) => harness.make(options, { access_token: token });
 const times = (points: SourcePoint[]) => points.map((p) => p.time.toISOString());
-const gaps = (points: SourcePoint[]) => new Set(points.slice(1).map((p, i) => p.time.getTime() - points[i]!.time.getTime()));
 const price = (time: string, energy: number, total: number, level: string, resolution = 'PT15M') => ({
   measurement: 'electricity_price',
   tags: { provider: 'tibber', area: DEMO_HOME_ID, currency: 'SEK', resolution, source: 'test' },
@@ -42,99 +23,99 @@ const price = (time: string, energy: number, total: number, level: string, resol
 
 describe('tibber golden cases: recorded answers in, points out', () => {
   it('normal: lists the homes, then reads today and tomorrow quarter-hourly', async () => {
-    fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-normal.json'));
+    harness.fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-normal.json'));
     await make();
-    expect((await src!.run()).error?.message).toBeUndefined();
-    expect(src!.points).toHaveLength(192);
-    expect(src!.points[0]).toEqual(price('2026-05-05T22:00:00.000Z', 0.5923, 1.1794, 'CHEAP'));
-    expect(src!.points[57]).toEqual(price('2026-05-06T12:15:00.000Z', 0.2069, 0.6976, 'VERY_CHEAP'));
-    expect(src!.points[191]).toEqual(price('2026-05-07T21:45:00.000Z', 0.5259, 1.0964, 'CHEAP'));
-    expect(src!.points.filter((p) => (p.fields.price_per_kwh as number) < 0).length).toBeGreaterThan(0);
-    expect(src!.health()).toMatchObject({ status: 'healthy', status_detail: 'operational', details: { tomorrow: 'published', homes: [DEMO_HOME_ID] } });
-    expect(fake.queries.map((q) => /homes \{/.test(q.query))).toEqual([true, false]);
-    expect(fake.queries[1]!.query).toContain('priceInfo(resolution: QUARTER_HOURLY)');
-    expect(fake.queries[1]!.variables).toEqual({ homeId: DEMO_HOME_ID });
-    expect(fake.queries[0]!.userAgent).toMatch(/^homeiq-sources\/\d+\.\d+\.\d+/);
-    expect(fake.requests.map((r) => [r.method, r.path, r.auth])).toEqual([['POST', '/v1-beta/gql', 'bearer'], ['POST', '/v1-beta/gql', 'bearer']]);
+    expect((await harness.src!.run()).error?.message).toBeUndefined();
+    expect(harness.src!.points).toHaveLength(192);
+    expect(harness.src!.points[0]).toEqual(price('2026-05-05T22:00:00.000Z', 0.5923, 1.1794, 'CHEAP'));
+    expect(harness.src!.points[57]).toEqual(price('2026-05-06T12:15:00.000Z', 0.2069, 0.6976, 'VERY_CHEAP'));
+    expect(harness.src!.points[191]).toEqual(price('2026-05-07T21:45:00.000Z', 0.5259, 1.0964, 'CHEAP'));
+    expect(harness.src!.points.filter((p) => (p.fields.price_per_kwh as number) < 0).length).toBeGreaterThan(0);
+    expect(harness.src!.health()).toMatchObject({ status: 'healthy', status_detail: 'operational', details: { tomorrow: 'published', homes: [DEMO_HOME_ID] } });
+    expect(harness.fake.queries.map((q) => /homes \{/.test(q.query))).toEqual([true, false]);
+    expect(harness.fake.queries[1]!.query).toContain('priceInfo(resolution: QUARTER_HOURLY)');
+    expect(harness.fake.queries[1]!.variables).toEqual({ homeId: DEMO_HOME_ID });
+    expect(harness.fake.queries[0]!.userAgent).toMatch(/^homeiq-sources\/\d+\.\d+\.\d+/);
+    expect(harness.fake.requests.map((r) => [r.method, r.path, r.auth])).toEqual([['POST', '/v1-beta/gql', 'bearer'], ['POST', '/v1-beta/gql', 'bearer']]);
   });
 
   it('latest answers the slot that holds now and the next one, not tomorrow night', async () => {
-    fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-normal.json'));
+    harness.fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-normal.json'));
     await (await make()).run();
-    const latest = src!.latest() as { points: { time: string; fields: Record<string, unknown> }[]; next: { time: string }[] };
+    const latest = harness.src!.latest() as { points: { time: string; fields: Record<string, unknown> }[]; next: { time: string }[] };
     expect(latest.points).toMatchObject([{ time: '2026-05-06T12:15:00.000Z', fields: { price_per_kwh: 0.2069, level: 'VERY_CHEAP' } }]);
     expect(latest.next).toMatchObject([{ time: '2026-05-06T12:30:00.000Z' }]);
   });
 
   it('tomorrow not yet published: today only, no error; a re-fetch after publication rewrites the same series and times', async () => {
     vi.setSystemTime(Date.parse('2026-05-06T08:00:00Z'));
-    fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-tomorrow-unpublished.json'));
+    harness.fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-tomorrow-unpublished.json'));
     await make();
-    expect((await src!.run()).ok).toBe(true);
-    expect(src!.points).toHaveLength(96);
-    expect(src!.health()).toMatchObject({ status_detail: 'operational', details: { tomorrow: 'not yet published' }, item_errors: [] });
-    const first = src!.points.map((p) => [p.time.toISOString(), JSON.stringify(p.tags)]);
-    fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-normal.json'));
-    const second = await src!.run();
+    expect((await harness.src!.run()).ok).toBe(true);
+    expect(harness.src!.points).toHaveLength(96);
+    expect(harness.src!.health()).toMatchObject({ status_detail: 'operational', details: { tomorrow: 'not yet published' }, item_errors: [] });
+    const first = harness.src!.points.map((p) => [p.time.toISOString(), JSON.stringify(p.tags)]);
+    harness.fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-normal.json'));
+    const second = await harness.src!.run();
     expect(second.points).toHaveLength(192);
     expect(second.points.slice(0, 96).map((p) => [p.time.toISOString(), JSON.stringify(p.tags)])).toEqual(first);
-    expect(src!.health().details).toMatchObject({ tomorrow: 'published' });
+    expect(harness.src!.health().details).toMatchObject({ tomorrow: 'published' });
   });
 
   it('a bad token answered 200 with UNAUTHENTICATED is credentials_invalid, not success', async () => {
     await make({}, 'wrong-token-7781');
-    const outcome = await src!.run();
+    const outcome = await harness.src!.run();
     expect(outcome.ok).toBe(false);
-    expect(src!.health()).toMatchObject({ status: 'error', status_detail: 'credentials_invalid' });
-    expect(src!.health().last_error?.message).toBe('Tibber refused the access token (UNAUTHENTICATED: invalid token)');
-    expect(fake.requests).toHaveLength(1);
-    expect(src!.logs()).not.toContain('wrong-token-7781');
+    expect(harness.src!.health()).toMatchObject({ status: 'error', status_detail: 'credentials_invalid' });
+    expect(harness.src!.health().last_error?.message).toBe('Tibber refused the access token (UNAUTHENTICATED: invalid token)');
+    expect(harness.fake.requests).toHaveLength(1);
+    expect(harness.src!.logs()).not.toContain('wrong-token-7781');
   });
 
   it('429 with Retry-After: rate_limited until the time Tibber asked for', async () => {
     await make();
-    fake.failNext(1, 429, { headers: { 'retry-after': '120' }, body: { errors: [{ message: 'Too many requests' }] } });
-    await src!.run();
-    const h = src!.health();
+    harness.fake.failNext(1, 429, { headers: { 'retry-after': '120' }, body: { errors: [{ message: 'Too many requests' }] } });
+    await harness.src!.run();
+    const h = harness.src!.health();
     expect([h.status, h.status_detail, h.last_error?.http_status]).toEqual(['degraded', 'rate_limited', 429]);
     expect(h.hint).toContain(new Date(NOON + 120_000).toISOString());
   });
 
   it('5xx: retried within the run (POST included), then a failure when it persists', async () => {
-    fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-normal.json'));
+    harness.fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-normal.json'));
     await make({ retries: 2 });
-    fake.failNext(2, 503);
-    expect((await src!.run()).ok).toBe(true);
-    expect(fake.requests.map((r) => r.status)).toEqual([503, 503, 200, 200]);
-    fake.failNext(3, 502);
-    await src!.run();
-    expect(src!.health()).toMatchObject({ status: 'degraded', status_detail: 'degraded', last_error: { http_status: 502 } });
-    expect(src!.health().last_error?.message).toMatch(/^Tibber answered 502 Bad Gateway for POST \/v1-beta\/gql/);
+    harness.fake.failNext(2, 503);
+    expect((await harness.src!.run()).ok).toBe(true);
+    expect(harness.fake.requests.map((r) => r.status)).toEqual([503, 503, 200, 200]);
+    harness.fake.failNext(3, 502);
+    await harness.src!.run();
+    expect(harness.src!.health()).toMatchObject({ status: 'degraded', status_detail: 'degraded', last_error: { http_status: 502 } });
+    expect(harness.src!.health().last_error?.message).toMatch(/^Tibber answered 502 Bad Gateway for POST \/v1-beta\/gql/);
   });
 
   it('malformed: a startsAt that is not a date is a data error naming it, and nothing is written', async () => {
-    fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-malformed.json'));
+    harness.fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-malformed.json'));
     await make();
-    expect((await src!.run()).ok).toBe(false);
-    expect(src!.points).toHaveLength(0);
-    expect(src!.health().last_error?.message).toBe(
+    expect((await harness.src!.run()).ok).toBe(false);
+    expect(harness.src!.points).toHaveLength(0);
+    expect(harness.src!.health().last_error?.message).toBe(
       `home ${DEMO_HOME_ID}: priceInfo.today[3].startsAt is not a date with a UTC offset ("2026-05-06 00:45")`,
     );
   });
 
   it('a maintenance page instead of JSON is a transient upstream error', async () => {
     await make();
-    fake.failNext(1, 200, { body: '<html><body>Down for maintenance</body></html>', headers: { 'content-type': 'text/html' } });
-    await src!.run();
-    expect(src!.health()).toMatchObject({ status_detail: 'degraded', last_error: { message: 'Tibber answered 200 with text/html instead of JSON' } });
+    harness.fake.failNext(1, 200, { body: '<html><body>Down for maintenance</body></html>', headers: { 'content-type': 'text/html' } });
+    await harness.src!.run();
+    expect(harness.src!.health()).toMatchObject({ status_detail: 'degraded', last_error: { message: 'Tibber answered 200 with text/html instead of JSON' } });
   });
 
   it('the demo token on a restricted feature is access_denied', async () => {
     await make();
     const body = { errors: [{ message: 'This is not allowed for a demo user', extensions: { code: 'INTERNAL_SERVER_ERROR' } }], data: null };
-    fake.failNext(1, 200, { body });
-    await src!.run();
-    expect(src!.health()).toMatchObject({ status: 'error', status_detail: 'access_denied' });
+    harness.fake.failNext(1, 200, { body });
+    await harness.src!.run();
+    expect(harness.src!.health()).toMatchObject({ status: 'error', status_detail: 'access_denied' });
   });
 
   it('a day with 96 quarter hours, and daylight-saving days of 92 and 100, in UTC 15 minutes apart', async () => {
@@ -144,24 +125,24 @@ describe('tibber golden cases: recorded answers in, points out', () => {
       ['prices-normal.json', '2026-05-06T12:00:00Z', '2026-05-05T22:00:00.000Z', '2026-05-06T21:45:00.000Z', 96],
     ] as const) {
       vi.setSystemTime(Date.parse(now));
-      fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden(file));
+      harness.fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden(file));
       const run = await (await make()).run();
       const day = file === 'prices-dst-autumn.json' ? run.points.slice(96) : run.points.slice(0, todayCount);
       expect(day).toHaveLength(todayCount);
       expect([times(day)[0], times(day).at(-1)]).toEqual([first, last]);
       expect(gaps(run.points)).toEqual(new Set([900_000]));
       expect(new Set(run.points.map((p) => p.tags.resolution))).toEqual(new Set(['PT15M']));
-      await src!.stop();
+      await harness.src!.stop();
     }
   });
 });
 
 describe('tibber options', () => {
   it('resolution HOURLY asks for hourly prices and tags them PT60M', async () => {
-    fake.setPrices(DEMO_HOME_ID, 'HOURLY', golden('prices-hourly.json'));
+    harness.fake.setPrices(DEMO_HOME_ID, 'HOURLY', golden('prices-hourly.json'));
     await make({ resolution: 'HOURLY' });
-    const run = await src!.run();
-    expect(fake.queries[1]!.query).toContain('priceInfo(resolution: HOURLY)');
+    const run = await harness.src!.run();
+    expect(harness.fake.queries[1]!.query).toContain('priceInfo(resolution: HOURLY)');
     expect(run.points).toHaveLength(48);
     expect(run.points[0]).toEqual(price('2026-05-05T22:00:00.000Z', 0.5923, 1.1794, 'CHEAP', 'PT60M'));
     expect(gaps(run.points)).toEqual(new Set([3_600_000]));
@@ -169,52 +150,32 @@ describe('tibber options', () => {
 
   it('reads every home with a running subscription, and home_id picks one', async () => {
     const other = 'c70dcbe5-4485-4821-933d-a8a86452737b';
-    fake.homes = [
+    harness.fake.homes = [
       { id: DEMO_HOME_ID, timeZone: 'Europe/Stockholm', subscriptions: [{ status: 'running' }] },
       { id: 'e5b7d1f0-0000-4000-8000-000000000001', timeZone: 'Europe/Oslo', subscriptions: [{ status: 'ended' }] },
       { id: other, timeZone: 'Europe/Stockholm', subscriptions: [{ status: 'running' }] },
     ];
-    fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-tomorrow-unpublished.json'));
-    fake.setPrices(other, 'QUARTER_HOURLY', golden('prices-normal.json'));
+    harness.fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-tomorrow-unpublished.json'));
+    harness.fake.setPrices(other, 'QUARTER_HOURLY', golden('prices-normal.json'));
     const run = await (await make()).run();
-    expect(fake.queries.slice(1).map((q) => q.variables.homeId)).toEqual([DEMO_HOME_ID, other]);
+    expect(harness.fake.queries.slice(1).map((q) => q.variables.homeId)).toEqual([DEMO_HOME_ID, other]);
     expect(run.points.filter((p) => p.tags.area === other)).toHaveLength(192);
-    expect(src!.health().details).toMatchObject({ tomorrow: 'not yet published' });
-    await src!.stop();
+    expect(harness.src!.health().details).toMatchObject({ tomorrow: 'not yet published' });
+    await harness.src!.stop();
     await (await make({ home_id: other })).run();
-    expect(fake.queries.at(-1)!.variables).toEqual({ homeId: other });
-    await src!.stop();
+    expect(harness.fake.queries.at(-1)!.variables).toEqual({ homeId: other });
+    await harness.src!.stop();
     await (await make({ home_id: 'no-such-home' })).run();
-    expect(src!.health().last_error?.message).toContain('options.home_id: this Tibber account has no home no-such-home');
+    expect(harness.src!.health().last_error?.message).toContain('options.home_id: this Tibber account has no home no-such-home');
   });
 
-  it('polls every 15 minutes from 11:00 to 14:45 (the publication window) and not the rest of the day', () => {
-    vi.setSystemTime(new Date(2026, 4, 6, 0, 0, 0));
-    const task = cron.createTask(plugin.default_schedule!, () => undefined);
-    const runs = task.getNextRuns(32);
-    void task.destroy();
-    expect(runs.every((d) => d.getHours() >= 11 && d.getHours() <= 14 && d.getMinutes() % 15 === 0)).toBe(true);
-    expect(runs.filter((d) => d.getDate() === 6)).toHaveLength(16);
-  });
-
-  it("the README's sample config validates against the plugin's options", async () => {
-    const readme = readFileSync(new URL('../../../plugins/tibber/README.md', import.meta.url), 'utf8');
-    const sample = parse(/```yaml\n([\s\S]*?)```/.exec(readme)![1]!) as { sources: Record<string, { plugin: string; options?: Record<string, unknown> }> };
-    const entry = Object.values(sample.sources)[0]!;
-    expect(entry.plugin).toBe('tibber');
-    src = await createTestSource({ plugin, options: entry.options ?? {}, credentials: { access_token: '' } });
-    expect(src.health().status_detail).toBe('credentials_missing');
-  });
+  itKeepsItsDeclaration(harness, { polls: 'polls every 15 minutes from 11:00 to 14:45 (the publication window) and not the rest of the day', hours: [11, 14], runs: 32, perDay: 16, blankCredentials: { access_token: '' } });
 });
 
 describeLifecycle('tibber', {
   plugin,
   credentials: { access_token: TOKEN },
   badCredentials: { access_token: 'not-a-tibber-token-42' },
-  startFake: async () => {
-    const f = await startFakeTibber({ token: TOKEN });
-    f.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-normal.json'));
-    return { url: f.url, requestCount: () => f.requests.length, close: () => f.close() };
-  },
+  startFake: lifecycleFake(() => startFakeTibber({ token: TOKEN }), (f) => f.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-normal.json'))),
   checkPoints: (points) => expect(points.every((p) => p.measurement === 'electricity_price' && p.tags.provider === 'tibber')).toBe(true),
 });

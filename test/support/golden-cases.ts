@@ -1,0 +1,95 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { TestSource } from '../../core/testkit/index.js';
+
+/** One recorded upstream answer: `bodyText` is sent as is, `body` as JSON. */
+export interface GoldenAnswer {
+  status: number;
+  body?: unknown;
+  bodyText?: string;
+  headers?: Record<string, string>;
+}
+
+/** What a case expects of the source after one run; `points` as JSON (ISO times). */
+export interface GoldenExpect {
+  status_detail: string;
+  error?: string;
+  http_status?: number;
+  warnings?: string[];
+  item_errors?: { item: string; message: string }[];
+  points: unknown[];
+}
+
+/** A golden case, one JSON file of a plugin's `golden/` folder: recorded answers in, points out. */
+export interface GoldenCase<U = GoldenAnswer> {
+  description: string;
+  /** The instant the run happens at. */
+  now: string;
+  options?: Record<string, unknown>;
+  upstream: U;
+  expect: GoldenExpect;
+}
+
+/** The body of a recorded answer as a fake sends it. */
+export function answerBody(answer: GoldenAnswer): string {
+  return answer.bodyText ?? JSON.stringify(answer.body);
+}
+
+/** A fake that answers the next requests with a recorded answer. */
+interface FailingFake {
+  failNext(count: number, status: number, options: { body?: unknown; headers?: Record<string, string> }): void;
+}
+
+/** Queues a case's one recorded answer, for any request. */
+export function answerOnce(fake: FailingFake, golden: GoldenCase): void {
+  const u = golden.upstream;
+  fake.failNext(1, u.status, { body: answerBody(u), headers: u.headers });
+}
+
+export interface GoldenSuite<C extends GoldenCase<unknown>, F> {
+  /** The folder of the cases; every `.json` file in it is one. */
+  dir: URL;
+  /** A fake and a source for the case, with the case's options and clock. */
+  make(golden: C): Promise<{ fake: F; src: TestSource }>;
+  /** Queues the case's recorded answers on the fake; by default its one answer ({@link answerOnce}). */
+  answer?(fake: F, golden: C): void;
+  /** The points as compared, both the source's and the expected ones; JSON by default. */
+  plain?(points: unknown[]): unknown;
+  /** `contained`: the run fails and its message holds the expected error. Default: the message equals it. */
+  error?: 'equal' | 'contained';
+}
+
+const asJson = (points: unknown[]): unknown => JSON.parse(JSON.stringify(points));
+
+/**
+ * One test per golden case of a plugin: the recorded answers are served, the source runs once,
+ * and its state, error, HTTP status, warnings, item errors and points are what the case says.
+ */
+export function describeGoldenCases<C extends GoldenCase<unknown>, F>(name: string, suite: GoldenSuite<C, F>): void {
+  describe(`${name} golden cases: recorded answers in, points out`, () => {
+    const files = readdirSync(suite.dir).filter((f) => f.endsWith('.json'));
+    it.each(files)('%s', async (file) => {
+      const golden = JSON.parse(readFileSync(new URL(file, suite.dir), 'utf8')) as C;
+      const { fake, src } = await suite.make(golden);
+      if (suite.answer) suite.answer(fake, golden);
+      else answerOnce(fake as FailingFake, golden as GoldenCase);
+      const outcome = await src.run();
+      const health = src.health();
+      const want = golden.expect;
+      const plain = suite.plain ?? asJson;
+      expect(health.status_detail).toBe(want.status_detail);
+      expect(plain(src.points)).toEqual(plain(want.points));
+      if (want.error && suite.error === 'contained') {
+        expect(outcome.ok).toBe(false);
+        expect(health.last_error?.message).toContain(want.error);
+      } else if (want.error) {
+        expect(health.last_error?.message).toBe(want.error);
+      } else {
+        expect(outcome.error?.message).toBeUndefined();
+      }
+      if (want.http_status) expect(health.last_error?.http_status).toBe(want.http_status);
+      if (want.warnings) expect(health.warnings).toEqual(want.warnings);
+      if (want.item_errors) expect(health.item_errors).toEqual(want.item_errors);
+    });
+  });
+}
