@@ -1,2 +1,37 @@
-// Placeholder: replaced by the storage work, which starts InfluxDB 1.x and VictoriaMetrics here.
-export default async function setup(): Promise<void> {}
+import type { TestProject } from 'vitest/node';
+import { InfluxdServer } from '../support/influxd-server.js';
+import { ensureInstalled, INFLUXDB_PACKAGE, VICTORIA_PACKAGE } from '../support/server-packages.js';
+import { VictoriaServer } from '../support/victoria-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Base URL of the shared InfluxDB 1.x (influxd 1.6.7): the v1 write API and InfluxQL. */
+    influxV1Url: string;
+    /** Base URL of the shared VictoriaMetrics: the InfluxDB v2 write API at /api/v2/write. */
+    victoriaUrl: string;
+  }
+}
+
+/**
+ * Global setup of the suite: installs InfluxDB 1.x and VictoriaMetrics when they are missing,
+ * starts one of each (in parallel) on free loopback ports with temporary data folders, checks
+ * that the servers answering are the ones started, hands their URLs to the tests
+ * (`inject('influxV1Url')`, `inject('victoriaUrl')`), and stops and removes them at the end.
+ * Tests that stop a server (outages) start private instances through test/support/.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  ensureInstalled([INFLUXDB_PACKAGE, VICTORIA_PACKAGE]);
+  const started = await Promise.allSettled([InfluxdServer.start(), VictoriaServer.start()]);
+  const [influx, victoria] = started;
+  const teardown = async (): Promise<void> => {
+    await Promise.all(started.map(async (s) => (s.status === 'fulfilled' ? s.value.destroy() : undefined)));
+  };
+  if (influx.status === 'rejected' || victoria.status === 'rejected') {
+    await teardown();
+    const reason = influx.status === 'rejected' ? influx.reason : (victoria as PromiseRejectedResult).reason;
+    throw new Error(`test servers: could not start: ${(reason as Error).message}`, { cause: reason });
+  }
+  project.provide('influxV1Url', influx.value.url);
+  project.provide('victoriaUrl', victoria.value.url);
+  return teardown;
+}

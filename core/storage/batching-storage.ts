@@ -1,0 +1,287 @@
+import type { Logger } from 'pino';
+import type { SourcePoint } from '../plugin-api/point.js';
+import { BatchBuffer, batchOf, linesOf, mergeBatches, serializeBatch, type LineBatch, type PointBatch } from './line-batch.js';
+import type { Precision } from './line-protocol.js';
+import type { LineWriter } from './line-writer.js';
+import type { Spool } from './spool.js';
+import { StorageStatus } from './storage-status.js';
+import type { Storage, StorageHealth } from './storage.js';
+import { StorageWriteError, toWriteError } from './write-failure.js';
+
+export interface BatchingStorageOptions {
+  type: StorageHealth['type'];
+  writer: LineWriter;
+  spool: Spool;
+  /** The precision the writer was opened with. */
+  precision: Precision;
+  /** Points per batch (CONTRACT default 5,000). */
+  batchSize: number;
+  /** Buffered points are flushed at least this often. */
+  flushIntervalMs: number;
+  logger: Logger;
+  /** Write-ahead: every batch goes through the spool before the store (the benchmark's "forced spooling"). */
+  spoolEverything?: boolean;
+  /** Delay before the first retry after a failure, doubled up to `retryMaxMs`. Default 1 s and 30 s. */
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  /** Batches held in memory when even the spool cannot take them; beyond, the oldest are dropped. */
+  maxPendingBatches?: number;
+  now?: () => Date;
+}
+
+/**
+ * The storage: batches points (by size and by interval), writes each batch through a LineWriter,
+ * and when the store cannot take it appends it to the durable spool before letting go of it.
+ * While the spool holds anything, new batches queue behind it, so the store sees every point in
+ * the order it was written (a re-fetched forecast must overwrite the older value, not the other
+ * way round). A batch the store rejects as bad data (400) is split in halves until the bad lines
+ * are found; only those are dropped and counted.
+ *
+ * Two loops run side by side: ingest (memory to the store, or to the spool) and replay (spool to
+ * the store, oldest first). Ingest writes directly only while the spool is empty, which is also
+ * exactly when replay is idle, so the two never write to the store at the same time; while the
+ * spool fills, appending the next batch overlaps with replaying the previous one.
+ */
+export class BatchingStorage implements Storage {
+  readonly type: StorageHealth['type'];
+  private readonly o: Required<Omit<BatchingStorageOptions, 'now'>>;
+  private readonly status: StorageStatus;
+  private readonly buffer = new BatchBuffer();
+  /** Batches cut and waiting for ingest; serialised to lines when their turn comes. */
+  private pending: Array<PointBatch | LineBatch> = [];
+  private ingestChain: Promise<void> = Promise.resolve();
+  private replaying: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryAt = 0;
+  private failures = 0;
+  private closing = false;
+
+  constructor(options: BatchingStorageOptions) {
+    this.type = options.type;
+    this.o = { spoolEverything: false, retryMinMs: 1000, retryMaxMs: 30_000, maxPendingBatches: 100, ...options };
+    this.status = new StorageStatus(options.type, options.now);
+  }
+
+  async start(): Promise<void> {
+    const report = await this.o.spool.open();
+    if (report.tornBytes > 0) this.o.logger.warn({ bytes: report.tornBytes }, 'spool: cut off a record torn by a crash');
+    if (report.points > 0) this.o.logger.info({ points: report.points }, 'spool: replaying points an earlier run could not write');
+    this.timer = setInterval(() => this.tick(), this.o.flushIntervalMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  write(points: readonly SourcePoint[]): void {
+    for (const p of points) {
+      this.buffer.add(p);
+      if (this.buffer.size >= this.o.batchSize) this.cut();
+    }
+    if (this.pending.length > 0) this.kick();
+  }
+
+  lastWritten(sourceId: string): Date | null {
+    return this.status.lastWritten(sourceId);
+  }
+
+  health(): StorageHealth {
+    return this.status.health(this.o.spool.points);
+  }
+
+  flush(): Promise<void> {
+    this.cut();
+    return this.ingest();
+  }
+
+  /** Resolves once the replay in progress stops: the spool is empty, or the store failed again. */
+  async replayed(): Promise<void> {
+    await this.ingestChain;
+    await this.replaying;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    clearInterval(this.timer);
+    clearTimeout(this.retryTimer);
+    await this.flush();
+    await this.replaying;
+    await this.o.spool.close();
+    await this.o.writer.close();
+  }
+
+  private cut(): void {
+    const batch = this.buffer.take();
+    if (batch) this.pending.push(batch);
+  }
+
+  private tick(): void {
+    this.cut();
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.pending.length > 0) void this.ingest();
+    this.replay();
+  }
+
+  private waiting(): boolean {
+    return Date.now() < this.retryAt;
+  }
+
+  /** One ingest at a time; a flush waits for the one in progress and then runs its own. */
+  private ingest(): Promise<void> {
+    const run = this.ingestChain.then(() => this.ingestPending());
+    this.ingestChain = run.catch((err: unknown) => {
+      this.o.logger.error({ err }, 'storage: unexpected failure while writing');
+    });
+    return this.ingestChain;
+  }
+
+  private async ingestPending(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.linesAt(0);
+      if (batch.count === 0) {
+        this.pending.shift(); // every point of it was dropped as unwritable
+        continue;
+      }
+      const direct = !this.o.spoolEverything && this.o.spool.points === 0 && !this.waiting();
+      if (direct) {
+        // The request is on the wire when writeIsolating first yields: serialise the next batch
+        // while the store works on this one.
+        const sending = this.writeIsolating(batch);
+        if (this.pending.length > 1) this.linesAt(1);
+        const rest = await sending;
+        if (rest && !(await this.toSpool(rest))) return;
+      } else {
+        if (!(await this.toSpool(batch))) return;
+        this.replay();
+        // Let replay put the spooled batch on the wire before the next serialisation takes the CPU.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      this.pending.shift();
+    }
+  }
+
+  /** The pending batch at `i` as lines, serialised in place; points that cannot be written are dropped. */
+  private linesAt(i: number): LineBatch {
+    const entry = this.pending[i]!;
+    if (!('points' in entry)) return entry;
+    const batch = serializeBatch(entry.points, this.o.precision, (p, err) => {
+      this.status.recordDrop(1, `dropped a point of ${p.tags.source}: ${err.message}`);
+      this.o.logger.warn({ source: p.tags.source, err: err.message }, 'storage: dropped a point that cannot be written');
+    });
+    this.pending[i] = batch;
+    return batch;
+  }
+
+  /** Starts the replay loop unless it runs, or there is nothing to replay, or it must wait. */
+  private replay(): void {
+    if (this.replaying || this.o.spool.points === 0 || this.waiting() || this.closing) return;
+    this.replaying = this.replayLoop()
+      .catch((err: unknown) => this.o.logger.error({ err }, 'storage: unexpected failure while replaying the spool'))
+      .finally(() => {
+        this.replaying = null;
+      });
+  }
+
+  private async replayLoop(): Promise<void> {
+    while (this.o.spool.points > 0 && !this.waiting() && !this.closing) {
+      const batch = await this.o.spool.peek(this.o.batchSize);
+      if (!batch) return;
+      // A failure leaves the whole batch in the spool; lines written before it are written again
+      // later, which InfluxDB takes as the same point.
+      if (await this.writeIsolating(batch)) return;
+      await this.o.spool.ack(batch);
+    }
+  }
+
+  /** Appends to the spool; false (batch kept in memory) when even the spool fails. */
+  private async toSpool(batch: LineBatch): Promise<boolean> {
+    try {
+      const dropped = await this.o.spool.append(batch);
+      if (dropped > 0) {
+        this.status.recordDrop(dropped, `spool full: dropped the ${dropped} oldest points`);
+        this.o.logger.warn({ dropped, spooled: this.o.spool.points }, 'spool full: dropped the oldest points');
+      }
+      return true;
+    } catch (err) {
+      const message = `cannot append to the spool: ${(err as { code?: string }).code ?? (err as Error).message}`;
+      this.status.recordFailure('unavailable', message);
+      this.o.logger.error({ err }, 'storage: cannot append to the spool; keeping points in memory');
+      while (this.pending.length > this.o.maxPendingBatches) {
+        const lost = this.pending.shift()!;
+        const count = 'points' in lost ? lost.points.length : lost.count;
+        this.status.recordDrop(count, `memory queue full: dropped ${count} points`);
+      }
+      this.failures += 1;
+      this.scheduleRetry();
+      return false;
+    }
+  }
+
+  /**
+   * Writes a batch; a rejected part is halved until single bad lines remain, which are dropped.
+   * Returns null when everything was written or dropped, else the lines still to write.
+   */
+  private async writeIsolating(batch: LineBatch): Promise<LineBatch | null> {
+    const chunks: LineBatch[] = [batch];
+    while (chunks.length > 0) {
+      const chunk = chunks[0]!;
+      try {
+        await this.o.writer.write(chunk.body);
+        chunks.shift();
+        this.status.recordWrite(batch.sources, chunk.count);
+        this.recovered();
+      } catch (thrown) {
+        const err = thrown instanceof StorageWriteError ? thrown : toWriteError(thrown, this.o.writer.where, []);
+        if (err.failure !== 'rejected') {
+          this.failed(err);
+          return chunks.length === 1 ? chunk : mergeBatches(chunks);
+        }
+        chunks.shift();
+        const lines = linesOf(chunk);
+        const half = lines.length >> 1;
+        if (lines.length > 1) chunks.unshift(batchOf(lines.slice(0, half), batch.sources), batchOf(lines.slice(half), batch.sources));
+        else this.dropBadLine(lines[0] ?? '', err);
+      }
+    }
+    return null;
+  }
+
+  private dropBadLine(line: string, err: StorageWriteError): void {
+    this.status.recordDrop(1, `dropped a line the store rejected: ${err.message}`, err.httpStatus);
+    this.o.logger.warn({ line: line.slice(0, 200), err: err.message }, 'storage: dropped a line the store rejected');
+  }
+
+  private failed(err: StorageWriteError): void {
+    const before = this.status.failure;
+    this.status.recordFailure(err.failure, err.message, err.httpStatus);
+    if (before !== err.failure) {
+      this.o.logger.warn({ err: err.message, http_status: err.httpStatus }, 'storage: cannot write; keeping points in the spool and retrying');
+    }
+    this.failures += 1;
+    this.scheduleRetry(err.retryAfterMs);
+  }
+
+  private recovered(): void {
+    if (this.failures === 0) return;
+    this.failures = 0;
+    this.retryAt = 0;
+    this.o.logger.info({ spooled: this.o.spool.points }, 'storage: writes succeed again');
+  }
+
+  private scheduleRetry(retryAfterMs?: number): void {
+    const backoff = Math.min(this.o.retryMaxMs, this.o.retryMinMs * 2 ** Math.min(this.failures - 1, 16));
+    // A Retry-After of 0 must not turn into a tight loop against a busy store.
+    const delay = Math.max(this.o.retryMinMs, retryAfterMs ?? backoff);
+    this.retryAt = Date.now() + delay;
+    clearTimeout(this.retryTimer);
+    if (this.closing) return;
+    this.retryTimer = setTimeout(() => {
+      // A timer may fire a millisecond before Date.now() reaches retryAt: the wait is over now.
+      this.retryAt = 0;
+      this.kick();
+    }, delay);
+    this.retryTimer.unref();
+  }
+}

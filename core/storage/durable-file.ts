@@ -1,0 +1,50 @@
+import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+
+/** Appends text to a file and fsyncs it before returning. */
+export async function appendDurably(file: string, text: string): Promise<void> {
+  const handle = await open(file, 'a');
+  try {
+    await handle.write(text);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Fsyncs a directory, so that a file just created in it survives a crash. */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } catch {
+    // Some filesystems refuse fsync on a directory; the file's own fsync still holds its data.
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * A small JSON file replaced atomically (write a temporary file, rename it over). Not fsynced:
+ * it holds hints whose loss costs a little repeated work, never data.
+ */
+export class JsonFile<T> {
+  constructor(private readonly file: string) {}
+
+  /** The value, or null when the file is missing or unreadable. */
+  async read(): Promise<T | null> {
+    try {
+      return JSON.parse(await readFile(this.file, 'utf8')) as T;
+    } catch {
+      return null;
+    }
+  }
+
+  async write(value: T): Promise<void> {
+    await writeFile(`${this.file}.tmp`, JSON.stringify(value));
+    await rename(`${this.file}.tmp`, this.file);
+  }
+
+  async remove(): Promise<void> {
+    await rm(this.file, { force: true });
+  }
+}

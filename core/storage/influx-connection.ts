@@ -1,0 +1,57 @@
+import http from 'node:http';
+import https from 'node:https';
+import { InfluxDB, type Transport } from '@influxdata/influxdb-client';
+import { StorageError } from '../plugin-api/errors.js';
+import { parseDuration } from '../plugin-api/duration.js';
+import type { InfluxConfig } from '../config/types.js';
+import { toWriteError } from './write-failure.js';
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The InfluxDB client's HTTP transport, set up once for a writer, plus what its errors need. */
+export interface InfluxConnection {
+  transport: Transport;
+  /** `InfluxDB at <origin>`: for messages. */
+  where: string;
+  /** Values that must never reach a message. */
+  secrets: string[];
+  close(): void;
+}
+
+/** The origin of a URL, without user info, path or query (those may carry credentials). */
+export function describeUrl(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+/**
+ * Opens the client's transport on the configured URL. Keep-alive connections: a write every
+ * second should not pay a TCP handshake each time. `token` goes in the client's own
+ * `Authorization: Token` header (v2, and 1.8+ with `user:password` tokens).
+ */
+export function openInfluxConnection(config: InfluxConfig, token?: string): InfluxConnection {
+  const secrets = [config.token, config.password].filter((s): s is string => typeof s === 'string' && s !== '');
+  let parsed: URL;
+  try {
+    parsed = new URL(config.url);
+  } catch (err) {
+    throw new StorageError(`storage.influxdb.url is not a URL`, { retryable: false, cause: err });
+  }
+  if (parsed.username || parsed.password) {
+    secrets.push(decodeURIComponent(parsed.password), decodeURIComponent(parsed.username));
+  }
+  const timeout = config.timeout === undefined ? DEFAULT_TIMEOUT_MS : (parseDuration(config.timeout) ?? DEFAULT_TIMEOUT_MS);
+  const agent = parsed.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  // Credentials in the URL would end up in the client's request options; we pass them as headers.
+  const base = `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;
+  const where = `InfluxDB at ${describeUrl(config.url)}`;
+  try {
+    const client = new InfluxDB({ url: base, token, timeout, transportOptions: { agent } });
+    return { transport: client.transport, where, secrets, close: () => agent.destroy() };
+  } catch (err) {
+    throw toWriteError(err, where, secrets);
+  }
+}

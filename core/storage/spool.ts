@@ -1,0 +1,258 @@
+import { mkdir, open, readdir, readFile, rm, truncate, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { mergeBatches, type LineBatch } from './line-batch.js';
+import { fsyncDir, JsonFile } from './durable-file.js';
+import { readRecords, RecentRecords } from './spool-reader.js';
+import { encodeRecord, scanSegment } from './spool-record.js';
+
+/** A place in the spool: a segment and a byte offset in it. */
+export interface SpoolPosition {
+  seq: number;
+  offset: number;
+}
+
+/** Records read from the head of the spool; `ack` removes them. */
+export interface SpooledBatch extends LineBatch {
+  readonly start: SpoolPosition;
+  readonly end: SpoolPosition;
+  /** Points of the batch that lie in the end segment (to keep the head's count). */
+  readonly endPoints: number;
+}
+
+export interface SpoolOptions {
+  dir: string;
+  /** Bound on the bytes waiting in the spool; the oldest segments go first. */
+  maxBytes: number;
+  /** Size at which a segment is sealed; default an eighth of `maxBytes`, 4 KiB to 16 MiB. */
+  segmentBytes?: number;
+}
+
+/** What `open` found on disk. */
+export interface SpoolOpenReport {
+  points: number;
+  /** Bytes after the last whole record of a segment (a crash mid-append), cut off. */
+  tornBytes: number;
+}
+
+interface Segment {
+  seq: number;
+  file: string;
+  size: number;
+  points: number;
+}
+
+const SUFFIX = '.spool';
+
+/**
+ * The durable outage buffer: append-only segment files of CRC-checked records, each append
+ * fsynced before it returns. Replay reads from the head in order (`peek`, then `ack` once the
+ * store took the points); the head is remembered in `cursor.json`, so a restart resumes where the
+ * last run stopped (at worst re-sending one batch, which InfluxDB overwrites identically). The
+ * bytes waiting are bounded: an append that would pass `maxBytes` first drops the oldest
+ * segments and counts their points. A record torn by a crash (kill -9 mid-append) fails its CRC
+ * and is cut off when the spool opens.
+ */
+export class Spool {
+  private readonly dir: string;
+  private readonly maxBytes: number;
+  private readonly segmentBytes: number;
+  private segments: Segment[] = [];
+  private head = { seq: 1, offset: 0, points: 0 };
+  private nextSeq = 1;
+  private active: FileHandle | null = null;
+  private dropped = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly cursor: JsonFile<SpoolPosition>;
+  private readonly recent = new RecentRecords();
+
+  constructor(options: SpoolOptions) {
+    this.dir = options.dir;
+    this.maxBytes = options.maxBytes;
+    this.cursor = new JsonFile(path.join(options.dir, 'cursor.json'));
+    this.segmentBytes = options.segmentBytes ?? Math.max(4096, Math.min(16 * 1024 * 1024, Math.floor(options.maxBytes / 8)));
+  }
+
+  /** Points waiting. */
+  get points(): number {
+    return this.segments.reduce((n, s) => n + s.points, 0) - this.head.points;
+  }
+
+  /** Bytes waiting (segment bytes after the head). */
+  get bytes(): number {
+    return this.segments.reduce((n, s) => n + s.size, 0) - this.head.offset;
+  }
+
+  /** Points dropped since start because the spool was full. */
+  get droppedPoints(): number {
+    return this.dropped;
+  }
+
+  /** Reads what an earlier run left: validates every record, cuts torn tails, applies the cursor. */
+  open(): Promise<SpoolOpenReport> {
+    return this.serial(async () => {
+      await mkdir(this.dir, { recursive: true });
+      const seqs = (await readdir(this.dir))
+        .filter((f) => /^\d+\.spool$/.test(f))
+        .map((f) => Number.parseInt(f, 10))
+        .sort((a, b) => a - b);
+      // A missing or torn cursor replays from the first segment: duplicates InfluxDB overwrites.
+      const saved = await this.cursor.read();
+      const cursor = saved && Number.isInteger(saved.seq) && Number.isInteger(saved.offset) ? saved : null;
+      let tornBytes = 0;
+      this.segments = [];
+      for (const seq of seqs) {
+        const file = this.fileOf(seq);
+        if (cursor && seq < cursor.seq) {
+          await rm(file, { force: true }); // consumed; a crash came before its removal
+          continue;
+        }
+        const buf = await readFile(file);
+        const scan = scanSegment(buf);
+        if (scan.torn) {
+          tornBytes += buf.length - scan.validBytes;
+          await truncate(file, scan.validBytes);
+        }
+        this.segments.push({ seq, file, size: scan.validBytes, points: scan.points });
+        const done = cursor && seq === cursor.seq && cursor.offset <= scan.validBytes ? scanSegment(buf.subarray(0, cursor.offset)) : null;
+        if (done && !done.torn) this.head = { seq, offset: done.validBytes, points: done.points };
+      }
+      this.nextSeq = (seqs.at(-1) ?? 0) + 1;
+      if (this.segments.length > 0 && this.head.seq !== this.segments[0]!.seq) this.head = { seq: this.segments[0]!.seq, offset: 0, points: 0 };
+      if (this.points === 0) await this.reset();
+      return { points: this.points, tornBytes };
+    });
+  }
+
+  /** Appends a batch durably (fsync). Returns the points dropped to make room. */
+  append(batch: LineBatch): Promise<number> {
+    return this.serial(async () => {
+      if (batch.count === 0) return 0;
+      const record = encodeRecord(batch);
+      if (record.length > this.maxBytes) {
+        this.dropped += batch.count;
+        return batch.count;
+      }
+      let dropped = 0;
+      while (this.segments.length > 0 && this.bytes + record.length > this.maxBytes) dropped += await this.dropOldest();
+      const handle = await this.activeFor(record.length);
+      await handle.write(record, 0, record.length, null);
+      await handle.datasync();
+      const seg = this.segments.at(-1)!;
+      this.recent.remember(seg.seq, seg.size, batch, record.length);
+      seg.size += record.length;
+      seg.points += batch.count;
+      return dropped;
+    });
+  }
+
+  /** Reads whole records from the head, in order, up to about `maxPoints` (at least one record). */
+  peek(maxPoints: number): Promise<SpooledBatch | null> {
+    return this.serial(async () => {
+      const batches: LineBatch[] = [];
+      let pos: SpoolPosition = { seq: this.head.seq, offset: this.head.offset };
+      const start = { ...pos };
+      let points = 0;
+      let endPoints = 0;
+      for (const seg of this.segments) {
+        if (seg.seq < pos.seq) continue;
+        if (seg.seq > pos.seq) {
+          pos = { seq: seg.seq, offset: 0 };
+          endPoints = 0;
+        }
+        const read = await readRecords(seg.seq, seg.file, pos.offset, seg.size, maxPoints - points, this.recent);
+        if (read.damaged) seg.size = read.offset; // damaged since open: what follows cannot be trusted
+        batches.push(...read.batches);
+        points += read.points;
+        endPoints += read.points;
+        pos = { seq: seg.seq, offset: read.offset };
+        if (points >= maxPoints) break;
+      }
+      if (batches.length === 0) return null;
+      const merged = mergeBatches(batches);
+      return { ...merged, start, end: pos, endPoints };
+    });
+  }
+
+  /** Removes a peeked batch (the store has it). A no-op when the spool dropped it meanwhile. */
+  ack(batch: SpooledBatch): Promise<void> {
+    return this.serial(async () => {
+      if (batch.start.seq !== this.head.seq || batch.start.offset !== this.head.offset) return;
+      const sameSegment = batch.end.seq === this.head.seq;
+      this.head = { seq: batch.end.seq, offset: batch.end.offset, points: sameSegment ? this.head.points + batch.endPoints : batch.endPoints };
+      while (this.segments.length > 0 && this.segments[0]!.seq < this.head.seq) await this.removeFirst();
+      while (this.segments.length > 1 && this.head.offset >= this.segments[0]!.size) {
+        await this.removeFirst();
+        this.head = { seq: this.segments[0]!.seq, offset: 0, points: 0 };
+      }
+      if (this.points === 0) await this.reset();
+      else await this.cursor.write({ seq: this.head.seq, offset: this.head.offset });
+    });
+  }
+
+  /** Closes the file in use; the spool stays on disk. */
+  close(): Promise<void> {
+    return this.serial(async () => {
+      await this.active?.close();
+      this.active = null;
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private fileOf(seq: number): string {
+    return path.join(this.dir, `${String(seq).padStart(12, '0')}${SUFFIX}`);
+  }
+
+  /** The handle of the segment to append to: a fresh one once the current is full. */
+  private async activeFor(bytes: number): Promise<FileHandle> {
+    const last = this.segments.at(-1);
+    if (this.active && last && last.size > 0 && last.size + bytes > this.segmentBytes) {
+      await this.active.close();
+      this.active = null;
+    }
+    if (this.active) return this.active;
+    const seq = this.nextSeq++;
+    const file = this.fileOf(seq);
+    this.active = await open(file, 'a');
+    await fsyncDir(this.dir); // the new file's directory entry must survive a crash too
+    this.segments.push({ seq, file, size: 0, points: 0 });
+    if (this.segments.length === 1) this.head = { seq, offset: 0, points: 0 };
+    return this.active;
+  }
+
+  private async dropOldest(): Promise<number> {
+    const seg = this.segments[0]!;
+    const lost = seg.points - (seg.seq === this.head.seq ? this.head.points : 0);
+    this.dropped += lost;
+    await this.removeFirst();
+    const next = this.segments[0];
+    this.head = { seq: next?.seq ?? this.nextSeq, offset: 0, points: 0 };
+    if (next) await this.cursor.write({ seq: this.head.seq, offset: this.head.offset });
+    return lost;
+  }
+
+  private async removeFirst(): Promise<void> {
+    const seg = this.segments.shift()!;
+    if (this.segments.length === 0 && this.active) {
+      await this.active.close();
+      this.active = null;
+    }
+    await rm(seg.file, { force: true });
+  }
+
+  /** Empty: no file left behind, numbering goes on. */
+  private async reset(): Promise<void> {
+    this.recent.clear();
+    await this.active?.close();
+    this.active = null;
+    for (const seg of this.segments) await rm(seg.file, { force: true });
+    this.segments = [];
+    this.head = { seq: this.nextSeq, offset: 0, points: 0 };
+    await this.cursor.remove();
+  }
+
+}

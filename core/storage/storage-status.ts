@@ -1,0 +1,70 @@
+import type { ErrorRecord, StorageHealth } from './storage.js';
+import type { WriteFailure } from './write-failure.js';
+
+/**
+ * The storage's health bookkeeping: what was written and when, what was dropped, the last error,
+ * and whether the store is failing now (`unavailable` makes the storage `degraded`, `refused`
+ * makes it `error`, until the next successful write).
+ */
+export class StorageStatus {
+  private failing: WriteFailure | null = null;
+  private lastError: ErrorRecord | null = null;
+  private lastWrite: Date | null = null;
+  private written = 0;
+  private droppedPoints = 0;
+  private readonly perSource = new Map<string, Date>();
+
+  constructor(
+    private readonly type: StorageHealth['type'],
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** The failure the store is in, or null while writes succeed. */
+  get failure(): WriteFailure | null {
+    return this.failing;
+  }
+
+  /** The store acknowledged `points` points of these sources. */
+  recordWrite(sources: readonly string[], points: number): void {
+    const at = this.now();
+    this.lastWrite = at;
+    this.written += points;
+    for (const s of sources) this.perSource.set(s, at);
+    this.failing = null;
+  }
+
+  /** A write failed; `rejected` lines do not change the store's state, only the last error. */
+  recordFailure(failure: WriteFailure, message: string, httpStatus?: number): void {
+    if (failure !== 'rejected') this.failing = failure;
+    this.setError(message, httpStatus);
+  }
+
+  /** Points were dropped (spool full, a bad line, a point that cannot be serialised). */
+  recordDrop(points: number, message: string, httpStatus?: number): void {
+    this.droppedPoints += points;
+    this.setError(message, httpStatus);
+  }
+
+  lastWritten(sourceId: string): Date | null {
+    return this.perSource.get(sourceId) ?? null;
+  }
+
+  health(spooledPoints: number): StorageHealth {
+    let status: StorageHealth['status'] = 'healthy';
+    if (this.failing === 'refused') status = 'error';
+    else if (this.failing === 'unavailable' || spooledPoints > 0) status = 'degraded';
+    return {
+      type: this.type,
+      status,
+      spooled_points: spooledPoints,
+      dropped_points: this.droppedPoints,
+      last_write: this.lastWrite?.toISOString() ?? null,
+      last_error: this.lastError,
+      points_written: this.written,
+    };
+  }
+
+  private setError(message: string, httpStatus?: number): void {
+    this.lastError = { at: this.now().toISOString(), message, ...(httpStatus === undefined ? {} : { http_status: httpStatus }) };
+  }
+}

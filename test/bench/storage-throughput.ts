@@ -1,0 +1,148 @@
+// Storage throughput benchmark: points per second into a real InfluxDB 1.x (influxd), in one run:
+//   raw   - the same line protocol POSTed in bulk to /write, batch after batch (the ceiling)
+//   sink  - SourcePoints through the storage (serialisation, batching, the v1 writer)
+//   spool - the sink with every batch forced through the durable spool (append + fsync, replay)
+// It prints sink/raw (goal >= 80 %) and the spool's overhead (goal <= 20 %).
+// Run: npx tsx test/bench/storage-throughput.ts [points]     (default 150000; under a minute)
+import http from 'node:http';
+import { pino } from 'pino';
+import type { SourcePoint } from '../../core/plugin-api/point.js';
+import { BatchingStorage } from '../../core/storage/batching-storage.js';
+import { InfluxV1Writer } from '../../core/storage/influx-v1-writer.js';
+import { toLineProtocol } from '../../core/storage/line-protocol.js';
+import { Spool } from '../../core/storage/spool.js';
+import { InfluxdServer } from '../support/influxd-server.js';
+import { tempDir } from '../support/storage-fixture.js';
+
+const POINTS = Number(process.argv[2] ?? 150_000);
+const BATCH = 5000;
+/** Points handed to `write` at once, like one source run. */
+const RUN_SIZE = 500;
+const ROUNDS = 5;
+
+/**
+ * One source run: `count` weather points from index `first`. Generated when needed, as sources
+ * produce them, so that the heap holds only what is in flight, as in the host. (Holding all points
+ * at once would make the sink pay garbage-collection work for the benchmark's own data.)
+ */
+function makeRun(round: number, first: number, count: number): SourcePoint[] {
+  const base = Date.UTC(2026, 0, 1) + round * 100_000_000;
+  return Array.from({ length: count }, (_, k) => {
+    const i = first + k;
+    return {
+      measurement: 'weather',
+      tags: { source: `station_${i % 50}`, provider: 'open_meteo' },
+      fields: { temperature_c: 10 + (i % 300) / 10, relative_humidity_pct: 40 + (i % 60), wind_speed_kmh: (i % 90) / 3, weather_code: { int: i % 4 } },
+      time: new Date(base + Math.floor(i / 50) * 1000),
+    };
+  });
+}
+
+function post(agent: http.Agent, url: string, path: string, body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}${path}`, { method: 'POST', agent, headers: { 'content-type': 'text/plain; charset=utf-8' } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 204 ? resolve() : reject(new Error(`raw write answered ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function query(url: string, q: string, db?: string): Promise<unknown> {
+  const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q, ...(db ? { db } : {}) }) });
+  return res.json();
+}
+
+async function count(url: string, db: string): Promise<number> {
+  const json = (await query(url, 'SELECT count("temperature_c") FROM "weather"', db)) as { results: Array<{ series?: Array<{ values: number[][] }> }> };
+  return json.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
+}
+
+/** Raw bulk POST: the same line protocol, prepared beforehand, in batches of BATCH lines, one request at a time. */
+async function runRaw(url: string, db: string, round: number, total: number): Promise<number> {
+  const lines: string[] = [];
+  for (let i = 0; i < total; i += RUN_SIZE) lines.push(...toLineProtocol(makeRun(round, i, RUN_SIZE), 's').split('\n'));
+  const agent = new http.Agent({ keepAlive: true });
+  const started = performance.now();
+  for (let i = 0; i < lines.length; i += BATCH) await post(agent, url, `/write?db=${db}&precision=s`, lines.slice(i, i + BATCH).join('\n'));
+  const seconds = (performance.now() - started) / 1000;
+  agent.destroy();
+  return total / seconds;
+}
+
+/**
+ * Through the storage: source runs of RUN_SIZE points handed to write() (their creation counted
+ * against the sink), then flush, then wait for the spool to be replayed.
+ */
+async function runSink(url: string, db: string, round: number, total: number, spoolEverything: boolean): Promise<number> {
+  const { dir, cleanup } = tempDir('homeiq-bench-');
+  const storage = new BatchingStorage({
+    type: 'influxdb',
+    writer: new InfluxV1Writer({ url, api: 'v1', database: db }, 's'),
+    spool: new Spool({ dir, maxBytes: 1024 ** 3 }),
+    precision: 's',
+    batchSize: BATCH,
+    flushIntervalMs: 1000,
+    logger: pino({ level: 'warn' }),
+    spoolEverything,
+  });
+  await storage.start();
+  const started = performance.now();
+  for (let i = 0; i < total; i += RUN_SIZE) {
+    storage.write(makeRun(round, i, RUN_SIZE));
+    // Let the write pipeline run between source runs, as timers and I/O do in the host.
+    if ((i / RUN_SIZE) % 10 === 9) await new Promise((r) => setImmediate(r));
+  }
+  await storage.flush();
+  await storage.replayed();
+  const seconds = (performance.now() - started) / 1000;
+  const health = storage.health();
+  await storage.close();
+  cleanup();
+  if (health.points_written !== total || health.dropped_points !== 0) throw new Error(`sink lost points: ${JSON.stringify(health)}`);
+  return total / seconds;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const deadline = setTimeout(() => {
+    console.error('benchmark: over 90 s, giving up');
+    process.exit(1);
+  }, 90_000);
+  const server = await InfluxdServer.start();
+  try {
+    const results: Record<'raw' | 'sink' | 'spool', number[]> = { raw: [], sink: [], spool: [] };
+    // Warm-up: the first writes into a fresh influxd create shards and series.
+    await query(server.url, 'CREATE DATABASE warmup');
+    await runSink(server.url, 'warmup', ROUNDS, 20_000, false);
+    for (let round = 0; round < ROUNDS; round++) {
+      // Fresh databases and times per round, and the order rotates, so no mode gets a warmer server.
+      const modes = (['raw', 'sink', 'spool'] as const).map((m, i, all) => all[(i + round) % all.length]!);
+      for (const mode of modes) {
+        const db = `bench_${mode}_${round}`;
+        await query(server.url, `CREATE DATABASE ${db}`);
+        const pps = mode === 'raw' ? await runRaw(server.url, db, round, POINTS) : await runSink(server.url, db, round, POINTS, mode === 'spool');
+        if ((await count(server.url, db)) !== POINTS) throw new Error(`${mode}: the server does not hold ${POINTS} points`);
+        results[mode].push(pps);
+        console.log(`round ${round + 1} ${mode.padEnd(5)} ${Math.round(pps).toLocaleString('en')} points/s`);
+      }
+    }
+    const raw = median(results.raw);
+    const sink = median(results.sink);
+    const spool = median(results.spool);
+    console.log(`\n${POINTS.toLocaleString('en')} points, batches of ${BATCH}, median of ${ROUNDS} rounds, influxd ${server.url}`);
+    console.log(`raw bulk POST      ${Math.round(raw).toLocaleString('en')} points/s`);
+    console.log(`sink               ${Math.round(sink).toLocaleString('en')} points/s  = ${((sink / raw) * 100).toFixed(1)} % of raw (goal >= 80 %)`);
+    console.log(`sink, forced spool ${Math.round(spool).toLocaleString('en')} points/s  = spool overhead ${((1 - spool / sink) * 100).toFixed(1)} % (goal <= 20 %)`);
+  } finally {
+    clearTimeout(deadline);
+    await server.destroy();
+  }
+}
+
+await main();

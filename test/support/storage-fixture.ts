@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { StorageConfig } from '../../core/config/types.js';
+import { LogCapture } from '../../core/testkit/log-capture.js';
+import type { SourcePoint } from '../../core/plugin-api/point.js';
+import { BatchingStorage, type BatchingStorageOptions } from '../../core/storage/batching-storage.js';
+import type { LineWriter } from '../../core/storage/line-writer.js';
+import { Spool } from '../../core/storage/spool.js';
+import { influxQuery } from './influxd-server.js';
+
+/** A temporary folder removed by the returned cleanup. */
+export function tempDir(prefix = 'homeiq-storage-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A JSON logger whose output the test can read. */
+export function capturedLogger(): { logger: Logger; logs: LogCapture } {
+  const logs = new LogCapture();
+  return { logger: pino({ level: 'debug' }, logs), logs };
+}
+
+/** The storage section of a config, with small test-friendly defaults. */
+export function storageConfig(dir: string, overrides: Partial<StorageConfig> = {}): StorageConfig {
+  return {
+    spool_dir: path.join(dir, 'spool'),
+    local_dir: path.join(dir, 'points'),
+    spool_max_bytes: 1024 ** 3,
+    batch_size: 5000,
+    flush_interval: '100ms',
+    ...overrides,
+  };
+}
+
+/** `count` points of one source whose field `seq` numbers them from `first`, one second apart. */
+export function numberedPoints(source: string, first: number, count: number, measurement = 'seq_test'): SourcePoint[] {
+  const base = Date.UTC(2026, 0, 1);
+  return Array.from({ length: count }, (_, i) => ({
+    measurement,
+    tags: { source },
+    fields: { seq: first + i },
+    time: new Date(base + (first + i) * 1000),
+  }));
+}
+
+/** A unique name for a database or source, so tests sharing a server never see each other's data. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Polls until `check` holds (or throws with `what` after `timeoutMs`). */
+export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for: ${what}`);
+}
+
+export async function createDatabase(url: string, name: string): Promise<void> {
+  await influxQuery(url, `CREATE DATABASE "${name}"`);
+}
+
+/** The `seq` values stored for a source, sorted. */
+export async function storedSequence(url: string, db: string, source: string, measurement = 'seq_test'): Promise<number[]> {
+  const result = await influxQuery(url, `SELECT "seq" FROM "${measurement}" WHERE "source" = '${source}'`, db);
+  const values = result.results[0]?.series?.[0]?.values ?? [];
+  return values.map((row) => row[1] as number).sort((a, b) => a - b);
+}
+
+/** 0..n-1. */
+export function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+/**
+ * A BatchingStorage built by hand around a writer, with retries fast enough for a test (the
+ * config's storage retries after 1 s, doubling up to 30 s).
+ */
+export function buildStorage(writer: LineWriter, dir: string, logger: Logger, overrides: Partial<BatchingStorageOptions> = {}): BatchingStorage {
+  return new BatchingStorage({
+    type: 'influxdb',
+    writer,
+    spool: new Spool({ dir: path.join(dir, 'spool'), maxBytes: 1024 ** 3 }),
+    precision: 's',
+    batchSize: 5000,
+    flushIntervalMs: 100,
+    logger,
+    retryMinMs: 50,
+    retryMaxMs: 200,
+    ...overrides,
+  });
+}
