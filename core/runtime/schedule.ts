@@ -11,13 +11,37 @@ export interface Schedule {
   dispose(): void;
 }
 
+type CronTask = ReturnType<typeof cron.createTask>;
+
+/**
+ * node-cron tasks shared by expression. A task is only used as a time matcher (never started), so
+ * sources with the same expression share one; a task costs about 10 KB, which with 10,000 sources
+ * was the largest part of the host's memory (test/bench/scale.ts: 528 MiB before, see README).
+ */
+const matchers = new Map<string, { task: CronTask; users: number }>();
+
+function acquire(expression: string): CronTask {
+  let shared = matchers.get(expression);
+  if (!shared) matchers.set(expression, (shared = { task: cron.createTask(expression, () => undefined), users: 0 }));
+  shared.users += 1;
+  return shared.task;
+}
+
+function release(expression: string): void {
+  const shared = matchers.get(expression);
+  if (!shared || --shared.users > 0) return;
+  matchers.delete(expression);
+  void shared.task.destroy();
+}
+
 /** A node-cron expression, seconds field allowed. node-cron computes the matches. */
 class CronSchedule implements Schedule {
-  // A node-cron task that is never started: only its time matcher is used, so that one timer
-  // (the Scheduler's) serves every source instead of one timer per source.
-  private readonly task: ReturnType<typeof cron.createTask>;
+  // Never started: only its time matcher is used, so that one timer (the Scheduler's) serves
+  // every source instead of one timer per source.
+  private readonly task: CronTask;
+  private disposed = false;
   constructor(readonly description: string) {
-    this.task = cron.createTask(description, () => undefined);
+    this.task = acquire(description);
   }
   next(after: Date): Date {
     // node-cron only looks forward from "now"; `after` is never more than a run or two ahead of it.
@@ -25,7 +49,9 @@ class CronSchedule implements Schedule {
     return found ?? new Date(after.getTime() + 60_000);
   }
   dispose(): void {
-    void this.task.destroy();
+    if (this.disposed) return;
+    this.disposed = true;
+    release(this.description);
   }
 }
 

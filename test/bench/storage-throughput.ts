@@ -110,11 +110,12 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
+  const server = await InfluxdServer.start();
+  // Bounded in time; the server is stopped either way, so no influxd outlives the benchmark.
   const deadline = setTimeout(() => {
     console.error('benchmark: over 90 s, giving up');
-    process.exit(1);
+    void server.destroy().finally(() => process.exit(1));
   }, 90_000);
-  const server = await InfluxdServer.start();
   try {
     const results: Record<'raw' | 'sink' | 'spool', number[]> = { raw: [], sink: [], spool: [] };
     // Warm-up: the first writes into a fresh influxd create shards and series.

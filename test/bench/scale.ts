@@ -1,0 +1,44 @@
+// Scale: 10,000 sources of a synthetic in-process plugin, each once a minute (all due at the same
+// second: the worst case of a minute boundary), against node-cron alone with 10,000 empty tasks.
+// Each side runs in its own child process; lateness is when a job's work began minus the second
+// it was due. Goals (issue 11): lateness p99 at most 50 ms, memory at most 300 MB (resident).
+// Run: npx tsx test/bench/scale.ts
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { line, percentile, verdict } from './support/figures.js';
+
+const SOURCES = 10_000;
+const child = path.join(import.meta.dirname, 'support/scale-child.ts');
+
+interface ChildResult {
+  startMs: number;
+  lateness: number[];
+  rssMb: number;
+  rssIdleMb: number;
+  maxRssMb: number;
+}
+
+/** Runs one side; its jobs are due `leadMs` from now, on a whole second. */
+function run(mode: 'host' | 'cron', leadMs: number): ChildResult {
+  const at = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', child, mode, String(SOURCES), String(at)], { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 << 20 });
+  const out = r.stdout.trim().split('\n').at(-1) ?? '';
+  if (r.status !== 0 || !out.startsWith('{')) throw new Error(`scale child ${mode} failed (exit ${r.status}):\n${r.stderr.slice(-3000)}`);
+  const result = JSON.parse(out) as ChildResult;
+  if (result.lateness.length !== SOURCES) throw new Error(`${mode}: ${result.lateness.length} of ${SOURCES} jobs ran at the scheduled second`);
+  return result;
+}
+
+const cron = run('cron', 6_000);
+const host = run('host', 30_000);
+const p = (r: ChildResult, q: number) => percentile(r.lateness, q);
+console.log(`scale: ${SOURCES} sources once a minute, all due at the same second; host started in ${(host.startMs / 1000).toFixed(1)} s`);
+console.log(line('lateness p50', p(host, 50), p(cron, 50), 'ms'));
+console.log(line('lateness p99', p(host, 99), p(cron, 99), 'ms'));
+console.log(line('lateness max', p(host, 100), p(cron, 100), 'ms'));
+console.log(line('resident memory after the runs', host.rssMb, cron.rssMb, 'MiB'));
+console.log(line('peak resident memory', host.maxRssMb, cron.maxRssMb, 'MiB'));
+verdict([
+  { goal: `lateness p99 ${p(host, 99).toFixed(0)} ms <= 50 ms`, ok: p(host, 99) <= 50 },
+  { goal: `peak memory ${host.maxRssMb.toFixed(0)} MiB <= 300 MB (286 MiB)`, ok: host.maxRssMb <= 286 },
+]);
