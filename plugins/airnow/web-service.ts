@@ -57,9 +57,11 @@ export function webServiceMessage(body: unknown): string | undefined {
   const envelope = (body as Record<string, unknown>).WebServiceError;
   if (envelope === undefined) return undefined;
   const items = Array.isArray(envelope) ? envelope : [envelope];
-  const messages = items.map((item) =>
-    typeof item === 'string' ? item : String((item as { Message?: unknown } | null)?.Message ?? ''),
-  );
+  // Only text is a message: an object here would read "[object Object]" (or throw, given a `toString` key).
+  const messages = items.map((item) => {
+    const message = typeof item === 'string' ? item : (item as { Message?: unknown } | null)?.Message;
+    return typeof message === 'string' ? message : '';
+  });
   return messages.filter(Boolean).join('; ').replace(/\s+/g, ' ').trim() || 'unspecified error';
 }
 

@@ -2,6 +2,12 @@ import { DataError, type Point } from '../../core/plugin-api/index.js';
 import type { PricePeriod } from './xml-document.js';
 
 const QUARTER_MS = 900_000;
+/**
+ * The longest period read: the plugin asks for one day at a time, and ENTSO-E answers a period
+ * per day. A period of years (a broken `end`) would be millions of slots: refused, not expanded.
+ */
+const MAX_PERIOD_DAYS = 31;
+const DAY_MS = 86_400_000;
 
 /** MWh prices per kWh, without binary noise: 55.35 / 1000 is 0.05535, not 0.055350000000000003. */
 function perKwh(perMwh: number): number {
@@ -17,6 +23,11 @@ function periodSlots(p: PricePeriod): { time: Date; price: number }[] {
   const span = p.end.getTime() - p.start.getTime();
   if (span <= 0 || span % slotMs !== 0) {
     throw new DataError(`${p.where}.timeInterval does not hold a whole number of ${p.resolution} slots`);
+  }
+  if (span > MAX_PERIOD_DAYS * DAY_MS) {
+    throw new DataError(
+      `${p.where}.timeInterval ${p.start.toISOString()}/${p.end.toISOString()} spans ${Math.round(span / DAY_MS)} days, more than the ${MAX_PERIOD_DAYS} a day-ahead period may`,
+    );
   }
   const count = span / slotMs;
   for (const pos of p.prices.keys()) {

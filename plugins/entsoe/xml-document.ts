@@ -53,6 +53,11 @@ function instant(node: Node, key: string, where: string): Date {
   return new Date(v);
 }
 
+/** An element's text; '' for an element with children (an object: `String()` of it says nothing, or throws). */
+function textOf(v: unknown): string {
+  return typeof v === 'string' ? v.trim() : '';
+}
+
 function list(node: Node, key: string): Node[] {
   const v = node[key];
   return Array.isArray(v) ? (v as Node[]) : [];
@@ -69,11 +74,17 @@ export function parseEntsoeXml(xml: string, where: string): EntsoeDocument {
   if (valid !== true) {
     throw new DataError(`${where}: ENTSO-E sent a body that is not XML (${valid.err.msg} at line ${valid.err.line})`);
   }
-  const root = parser.parse(xml) as Node;
+  let root: Node;
+  try {
+    root = parser.parse(xml) as Node;
+  } catch (cause) {
+    // The validator lets a few broken tags through (`<VCALENDAR/`) that the parser then trips over.
+    throw new DataError(`${where}: ENTSO-E sent a body that is not XML (${(cause as Error).message})`, { cause });
+  }
   const ack = root.Acknowledgement_MarketDocument as Node | undefined;
   if (ack && typeof ack === 'object') {
     const reason = list(ack, 'Reason')[0] ?? {};
-    return { kind: 'acknowledgement', code: String(reason.code ?? '').trim(), text: String(reason.text ?? '').trim() };
+    return { kind: 'acknowledgement', code: textOf(reason.code), text: textOf(reason.text) };
   }
   const doc = root.Publication_MarketDocument as Node | undefined;
   if (!doc || typeof doc !== 'object') {
@@ -92,10 +103,10 @@ function readSeries(series: Node[], where: string): PricePeriod[] {
   series.forEach((ts, i) => {
     const at = `${where}: TimeSeries[${i}]`;
     const position = ts['classificationSequence_AttributeInstanceComponent.position'];
-    if (position !== undefined && String(position).trim() !== '1') return;
+    if (position !== undefined && textOf(position) !== '1') return;
     const currency = text(ts, 'currency_Unit.name', at);
     const unit = text(ts, 'price_Measure_Unit.name', at);
-    if (unit !== 'MWH') throw new DataError(`${at}.price_Measure_Unit.name is ${unit}, not MWH`);
+    if (unit !== 'MWH') throw new DataError(`${at}.price_Measure_Unit.name is ${JSON.stringify(unit)}, not MWH`);
     const curveType = typeof ts.curveType === 'string' ? ts.curveType.trim() : 'A01';
     list(ts, 'Period').forEach((p, j) => periods.push(readPeriod(p, `${at}.Period[${j}]`, currency, curveType)));
   });
@@ -109,7 +120,7 @@ function readPeriod(period: Node, where: string, currency: string, curveType: st
   const end = instant(interval, 'end', `${where}.timeInterval`);
   const res = text(period, 'resolution', where);
   const known = RESOLUTIONS[res];
-  if (!known) throw new DataError(`${where}.resolution ${res} is not PT15M, PT30M or PT60M`);
+  if (!known) throw new DataError(`${where}.resolution ${JSON.stringify(res)} is not PT15M, PT30M or PT60M`);
   const prices = new Map<number, number>();
   list(period, 'Point').forEach((point, k) => {
     const at = `${where}.Point[${k}]`;

@@ -73,7 +73,12 @@ function readTime(raw: unknown, where: string, zone: string): { at: Date; allDay
   if (!m || !wall || !isRealDate(wall) || wall.hour > 23 || wall.minute > 59 || wall.second > 60) {
     throw new DataError(`${where}.dateTime ${JSON.stringify(t.dateTime)} is not an RFC 3339 time`);
   }
-  if (m[7]) return { at: new Date(t.dateTime), allDay: false, text: t.dateTime };
+  if (m[7]) {
+    const at = new Date(t.dateTime);
+    // The pattern lets an offset like +99:99 through; Date refuses it.
+    if (Number.isNaN(at.getTime())) throw new DataError(`${where}.dateTime ${JSON.stringify(t.dateTime)} has no valid UTC offset`);
+    return { at, allDay: false, text: t.dateTime };
+  }
   // Without an offset the time is read in the event's own zone (the API allows it when one is named).
   const own = typeof t.timeZone === 'string' ? t.timeZone : zone;
   if (!isTimeZone(own)) throw new DataError(`${where}.timeZone ${JSON.stringify(own)} is not a time zone`);

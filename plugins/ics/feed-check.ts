@@ -110,7 +110,11 @@ function scan(lines: Line[]): EventBlock[] {
 
 function checkProperty(block: EventBlock, name: string, value: string, at: number): void {
   const bad = (what: string) => block.problems.push(`line ${at}: ${name} ${JSON.stringify(value)} is not ${what}`);
-  if (name === 'UID') block.uid = value;
+  if (name === 'UID') {
+    // A second UID makes the parser's UID a list: which event is this?
+    if (block.uid !== undefined) block.problems.push(`line ${at}: a second UID in the event of line ${block.at}`);
+    else block.uid = value;
+  }
   else if (name === 'DTSTART' || name === 'DTEND' || name === 'RECURRENCE-ID') {
     if (name === 'DTSTART') block.hasStart = true;
     if (!isDateValue(value)) bad('an iCalendar date or date-time');

@@ -44,6 +44,10 @@ export function feedEvents(raw: string, window: EventWindow, zoneOption: string 
     const event = entry as VEvent;
     // A component without UID got a random key from the parser; the checks reported it already.
     if (!event.uid) continue;
+    if (typeof event.uid !== 'string') {
+      out.errors.push({ item: 'event', error: new DataError(`an event's UID is not one text (${JSON.stringify(event.uid)})`) });
+      continue;
+    }
     try {
       out.events.push(...occurrences(event, window, zone, out.warnings));
     } catch (err) {

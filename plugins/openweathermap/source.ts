@@ -45,8 +45,12 @@ export class OpenWeatherMapSource implements DataSource<OpenWeatherMapOptions> {
     }
     const o = asObject(body, 'the answer');
     // The 2.5 API repeats its status in `cod` (a number or a string); anything but 200 is an error.
-    if (o.cod !== undefined && String(o.cod) !== '200') {
-      throw new UpstreamError(`OpenWeatherMap answered an error for GET /${path}: ${String(o.message ?? o.cod)}`, { retryable: false });
+    if (o.cod !== undefined) {
+      if (typeof o.cod !== 'number' && typeof o.cod !== 'string') throw new DataError(`the answer's cod is ${JSON.stringify(o.cod)}, not a status code`);
+      if (String(o.cod) !== '200') {
+        const said = typeof o.message === 'string' && o.message ? o.message : `cod ${o.cod}`;
+        throw new UpstreamError(`OpenWeatherMap answered an error for GET /${path}: ${said}`, { retryable: false });
+      }
     }
     return o;
   }

@@ -26,8 +26,10 @@ function numberAt(parent: Obj | undefined, key: string, where: string): number |
 /** `dt`: Unix seconds, UTC. */
 function timeOf(o: Obj, where: string): Date {
   const dt = o.dt;
-  if (typeof dt !== 'number' || !Number.isFinite(dt) || dt <= 0) throw new DataError(`${where}dt is not a Unix time`);
-  return new Date(dt * 1000);
+  const time = typeof dt === 'number' && dt > 0 ? new Date(dt * 1000) : undefined;
+  // Past the year 275760 (8.64e12 s) a Date is invalid: no Unix time either.
+  if (!time || !Number.isFinite(time.getTime())) throw new DataError(`${where}dt is not a Unix time`);
+  return time;
 }
 
 /** Rain and snow of the last hour; OpenWeatherMap leaves both out when none fell, and so does this. */
@@ -36,7 +38,9 @@ function precipitationOf(o: Obj, where: string): number | undefined {
   const snow = numberAt(objectAt(o, 'snow', where), '1h', `${where}snow.`);
   if (rain === undefined && snow === undefined) return undefined;
   // 0.4 + 0.3 is 0.7000000000000001 in binary; OpenWeatherMap gives hundredths of a millimetre.
-  return Math.round(((rain ?? 0) + (snow ?? 0)) * 1000) / 1000;
+  const mm = Math.round(((rain ?? 0) + (snow ?? 0)) * 1000) / 1000;
+  if (!Number.isFinite(mm)) throw new DataError(`${where}rain.1h and snow.1h are too large to be millimetres (${rain ?? 0}, ${snow ?? 0})`);
+  return mm;
 }
 
 /** The first condition's id, as OpenWeatherMap's own code and as its WMO code. */
@@ -56,7 +60,13 @@ function compact(values: Record<string, number | undefined>): Record<string, Fie
   return Object.fromEntries(Object.entries(values).filter((e): e is [string, number] => e[1] !== undefined));
 }
 
-const kmh = (metresPerSecond: number | undefined) => (metresPerSecond === undefined ? undefined : Math.round(metresPerSecond * 3.6 * 100) / 100);
+/** m/s to km/h; a speed whose km/h overflows a number (1e308 m/s) is no wind speed. */
+function kmh(metresPerSecond: number | undefined, where: string): number | undefined {
+  if (metresPerSecond === undefined) return undefined;
+  const speed = Math.round(metresPerSecond * 3.6 * 100) / 100;
+  if (!Number.isFinite(speed)) throw new DataError(`${where} is too large to be a wind speed (${metresPerSecond} m/s)`);
+  return speed;
+}
 
 /** `/data/2.5/weather` (units=metric): `main`, `wind`, `clouds`, `rain`/`snow`, `weather[]`, `dt`. */
 export function readCurrentWeather(body: Obj): Reading {
@@ -65,7 +75,7 @@ export function readCurrentWeather(body: Obj): Reading {
   const fields = compact({
     temperature_c: numberAt(main, 'temp', 'main.'),
     relative_humidity_pct: numberAt(main, 'humidity', 'main.'),
-    wind_speed_kmh: kmh(numberAt(wind, 'speed', 'wind.')),
+    wind_speed_kmh: kmh(numberAt(wind, 'speed', 'wind.'), 'wind.speed'),
     wind_direction_deg: numberAt(wind, 'deg', 'wind.'),
     precipitation_mm: precipitationOf(body, ''),
     pressure_hpa: numberAt(main, 'pressure', 'main.'),
@@ -79,7 +89,7 @@ export function readOneCallEntry(o: Obj, where: string): Reading {
   const fields = compact({
     temperature_c: numberAt(o, 'temp', where),
     relative_humidity_pct: numberAt(o, 'humidity', where),
-    wind_speed_kmh: kmh(numberAt(o, 'wind_speed', where)),
+    wind_speed_kmh: kmh(numberAt(o, 'wind_speed', where), `${where}wind_speed`),
     wind_direction_deg: numberAt(o, 'wind_deg', where),
     precipitation_mm: precipitationOf(o, where),
     pressure_hpa: numberAt(o, 'pressure', where),

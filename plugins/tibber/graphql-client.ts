@@ -36,12 +36,17 @@ export async function tibberQuery(ctx: RunContext<unknown>, query: string, varia
       httpStatus: response.statusCode,
     });
   }
-  let body: { data?: unknown; errors?: unknown };
+  let parsed: unknown;
   try {
-    body = JSON.parse(response.body) as typeof body;
+    parsed = JSON.parse(response.body);
   } catch (cause) {
     throw new DataError('Tibber sent a body that is not valid JSON', { cause });
   }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    const what = parsed === null ? 'null' : Array.isArray(parsed) ? 'a list' : `a ${typeof parsed}`;
+    throw new DataError(`Tibber answered ${what}, not a GraphQL answer (an object with "data")`);
+  }
+  const body = parsed as { data?: unknown; errors?: unknown };
   if (Array.isArray(body.errors) && body.errors.length > 0) throw fromGraphqlErrors(body.errors as GraphqlError[]);
   if (!body.data || typeof body.data !== 'object') throw new DataError('Tibber answered without "data"');
   return body.data as Record<string, unknown>;

@@ -141,6 +141,14 @@ describe('airnow errors', () => {
     await src.run();
     expect(src.health().last_error?.message).toBe('observations: the answer is not JSON (it starts with "DateObserved,HourObserved\\n2026-10-01,19")');
   });
+
+  it('an error envelope whose Message is not text is an upstream error, not a TypeError or "[object Object]"', async () => {
+    // The same flaw test/faults/parsers.property.test.ts found in openweathermap's `cod`: `String()` of an object.
+    const { fake, src } = await make();
+    fake.failNext(1, 200, { body: JSON.stringify({ WebServiceError: [{ Message: { toString: 1 } }] }) });
+    const outcome = await src.run();
+    expect(outcome.error).toMatchObject({ kind: 'upstream', message: 'AirNow answered an error for observations: unspecified error' });
+  });
 });
 
 describe('airnow options', () => {

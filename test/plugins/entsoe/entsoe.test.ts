@@ -111,6 +111,38 @@ describe('entsoe golden cases: recorded documents in, points out', () => {
     expect(harness.src!.points).toHaveLength(0);
   });
 
+  it('malformed: a period whose end lies 20 years ahead is a data error naming it, not 700,000 points and seconds of work', async () => {
+    // Found while writing test/faults/parsers.property.test.ts: forward fill (A03) expanded every slot up to the end.
+    const broken = golden('de-lu-2026-05-06.xml').replace(/<end>2026-05-06T22:00Z<\/end>/g, '<end>2046-05-06T22:00Z</end>');
+    await make();
+    harness.fake.failNext(1, 200, { body: broken, headers: { 'content-type': 'application/xml' } });
+    const started = performance.now();
+    expect((await harness.src!.run()).ok).toBe(false);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(harness.src!.health().last_error?.message).toBe(
+      'today: TimeSeries[0].Period[0].timeInterval 2026-05-05T22:00:00.000Z/2046-05-06T22:00:00.000Z spans 7306 days, more than the 31 a day-ahead period may',
+    );
+    expect(harness.src!.points).toHaveLength(0);
+  });
+
+  it('malformed: a tag the XML validator lets through but the parser cannot read is a data error, not an untyped Error', async () => {
+    // Found by test/faults/parsers.property.test.ts (shrunk to this body).
+    await make();
+    harness.fake.failNext(1, 200, { body: '<VCALENDAR/', headers: { 'content-type': 'application/xml' } });
+    const outcome = await harness.src!.run();
+    expect(outcome.error).toMatchObject({ kind: 'data', message: expect.stringMatching(/^today: ENTSO-E sent a body that is not XML \(.+\)$/) });
+  });
+
+  it('an acknowledgement whose reason code has child elements is an upstream error, not a TypeError', async () => {
+    // Like openweathermap's `cod` that test/faults/parsers.property.test.ts found: `String()` of an element named toString.
+    await make();
+    const body = acknowledgement('999', 'No matching data').replace(/<code>999<\/code>/, '<code><toString>999</toString></code>');
+    expect(body).toContain('<toString>');
+    harness.fake.failNext(1, 200, { body, headers: { 'content-type': 'application/xml' } });
+    const outcome = await harness.src!.run();
+    expect(outcome.error).toMatchObject({ kind: 'upstream', message: 'today: ENTSO-E answered without prices (reason none: No matching data)' });
+  });
+
   it('a 400 acknowledgement (a parameter ENTSO-E refuses) is a config error', async () => {
     await make();
     harness.fake.failNext(1, 400, { body: acknowledgement('999', 'Invalid value of in_Domain'), headers: { 'content-type': 'text/xml' } });

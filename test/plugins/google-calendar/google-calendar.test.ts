@@ -116,6 +116,17 @@ describe('google-calendar golden cases', () => {
     ]);
   });
 
+  it('malformed: a dateTime whose UTC offset is out of range (+99:99) is an item error, not an event at an Invalid Date', async () => {
+    // Found by test/faults/parsers.property.test.ts: the RFC 3339 pattern let it through to `new Date`.
+    clockAt('2026-05-07T04:00:00.000Z');
+    fake.load(golden('bad-event.json'));
+    fake.upsert({ id: 'bad03', status: 'confirmed', start: { dateTime: '2026-05-07T12:00:00+99:99' }, end: { dateTime: '2026-05-07T13:00:00+02:00' } });
+    src = await googleSource(fake);
+    expect((await src.run()).ok).toBe(true);
+    expect(src.points.map((p) => p.tags.event_id)).toEqual(['good01']);
+    expect(src.health().item_errors).toContainEqual({ item: 'event bad03', message: 'event bad03: start.dateTime "2026-05-07T12:00:00+99:99" has no valid UTC offset' });
+  });
+
   it('malformed: when every event is unreadable the run fails with the first one\'s error', async () => {
     clockAt('2026-05-07T04:00:00.000Z');
     fake.upsert({ id: 'bad02', status: 'confirmed', start: { date: '2026-02-30' }, end: { date: '2026-05-09' } });

@@ -64,6 +64,17 @@ describe('ics malformed feeds', () => {
     ]);
   });
 
+  it('an event with a second UID line is an item error, not a point whose event_id is a list', async () => {
+    // Found by test/faults/parsers.property.test.ts: the parser made the UID an array.
+    clockAt('2026-05-07T04:00:00.000Z');
+    const s = await runFeed(
+      'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:trip@example.com\r\nUID:trip@example.com\r\nDTSTART:20260507T090000Z\r\nDTEND:20260507T100000Z\r\nEND:VEVENT\r\n' +
+        'BEGIN:VEVENT\r\nUID:good@example.com\r\nDTSTART:20260507T110000Z\r\nDTEND:20260507T120000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
+    );
+    expect(s.points.map((p) => p.tags.event_id)).toEqual(['good@example.com']);
+    expect(s.health().item_errors).toEqual([{ item: 'event trip@example.com', message: 'line 5: a second UID in the event of line 3' }]);
+  });
+
   it('caps a rule that repeats too often in the window and says so, as a warning', async () => {
     clockAt('2026-07-01T00:00:00.000Z');
     const often = rollingFeed().replace('DTSTART:20200101T090000Z', 'DTSTART:20260625T090000Z').replace('DTEND:20200101T093000Z', 'DTEND:20260625T090500Z');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import plugin from '../../../plugins/open-meteo-air-quality/index.js';
 import { createTestSource } from '../../../core/testkit/index.js';
@@ -60,6 +61,24 @@ describe('open-meteo-air-quality against the fake', () => {
     await src.run();
     expect(src.health()).toMatchObject({ status_detail: 'rate_limited' });
     expect(src.health().hint).toContain('Waiting until 2026-01-10T12:00:30.000Z');
+  });
+
+  it('a time past what a Date holds (Unix seconds or utc_offset_seconds out of range) is a data error naming it, not a NaN point', async () => {
+    // The same flaw test/faults/parsers.property.test.ts found in open-meteo's weather answers.
+    const golden = JSON.parse(readFileSync(new URL('normal-us.json', GOLDEN), 'utf8')) as GoldenCase<{ status: number; body: Record<string, unknown> }>;
+    const body = golden.upstream.body;
+    const hourly = body.hourly as { time: unknown[] };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...body, hourly: { ...hourly, time: [8640000000001, ...hourly.time.slice(1)] } }, 'hourly.time[0] is not a date'],
+      [{ ...body, utc_offset_seconds: -8640000000000000000 }, 'current.time is not a date'],
+    ];
+    for (const [answer, message] of cases) {
+      const { fake, src } = await make(golden.options, Date.parse(golden.now));
+      fake.failNext(1, 200, { body: JSON.stringify(answer) });
+      const outcome = await src.run();
+      expect(outcome.error).toMatchObject({ kind: 'data', message });
+      expect(src.points).toEqual([]);
+    }
   });
 
   it('refuses an index it does not know in the config', async () => {

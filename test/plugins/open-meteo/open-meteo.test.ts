@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import plugin from '../../../plugins/open-meteo/index.js';
 import { createTestSource } from '../../../core/testkit/index.js';
@@ -91,6 +92,25 @@ describe('open-meteo errors', () => {
     expect(src.health().status).toBe('error');
     expect(fake.requests).toHaveLength(4);
     expect((await src.run()).ok).toBe(true);
+  });
+
+  it('a time past what a Date holds (Unix seconds or utc_offset_seconds out of range) is a data error naming it, not a NaN point', async () => {
+    // Found by test/faults/parsers.property.test.ts: these answers made points with an Invalid Date.
+    const golden = JSON.parse(readFileSync(new URL('normal.json', GOLDEN), 'utf8')) as GoldenCase<{ status: number; body: Record<string, unknown> }>;
+    const now = Date.parse(golden.now);
+    const body = golden.upstream.body;
+    const hourly = body.hourly as { time: unknown[] };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ ...body, hourly: { ...hourly, time: [-8640000000001, ...hourly.time.slice(1)] } }, 'hourly.time[0] is not a date'],
+      [{ ...body, utc_offset_seconds: 8640000000000000000 }, 'current.time is not a date'],
+    ];
+    for (const [answer, message] of cases) {
+      const { fake, src } = await make(golden.options, now);
+      fake.failNext(1, 200, { body: JSON.stringify(answer) });
+      const outcome = await src.run();
+      expect(outcome.error).toMatchObject({ kind: 'data', message });
+      expect(src.points).toEqual([]);
+    }
   });
 
   it('maps an HTML error page without a reason through the host', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import plugin from '../../../plugins/openweathermap/index.js';
 import { createTestSource } from '../../../core/testkit/index.js';
@@ -88,6 +89,36 @@ describe('openweathermap keys and plans', () => {
     fake.failNext(1, 429, { headers: { 'retry-after': '600' } });
     await src.run();
     expect(src.health().hint).toContain('Waiting until 2026-01-10T12:10:00.000Z');
+  });
+
+  it('a dt past what a Date holds, or a wind speed whose km/h overflows, is a data error naming it, not a NaN point', async () => {
+    // Found by test/faults/parsers.property.test.ts: these answers made points with an Invalid Date or Infinity.
+    const golden = JSON.parse(readFileSync(new URL('one-call.json', GOLDEN), 'utf8')) as GoldenCase<{ status: number; body: Record<string, unknown> }>;
+    const body = golden.upstream.body;
+    const hourly = body.hourly as Record<string, unknown>[];
+    const withHour = (i: number, change: Record<string, unknown>) => ({ ...body, hourly: hourly.map((h, j) => (j === i ? { ...h, ...change } : h)) });
+    const cases: [Record<string, unknown>, string][] = [
+      [withHour(3, { dt: 8640000000000.001 }), 'hourly[3].dt is not a Unix time'],
+      [withHour(0, { wind_speed: 1e308 }), 'hourly[0].wind_speed is too large to be a wind speed (1e+308 m/s)'],
+    ];
+    for (const [answer, message] of cases) {
+      const { fake, src } = await make(golden.options, undefined, Date.parse(golden.now));
+      fake.failNext(1, 200, { body: JSON.stringify(answer) });
+      const outcome = await src.run();
+      expect(outcome.error).toMatchObject({ kind: 'data', message });
+      expect(src.points).toEqual([]);
+    }
+  });
+
+  it('a cod that is neither a number nor a string is a data error, not "[object Object]" or a TypeError', async () => {
+    // Found by test/faults/parsers.property.test.ts: `String(cod)` of an object.
+    const golden = JSON.parse(readFileSync(new URL('current.json', GOLDEN), 'utf8')) as GoldenCase<{ status: number; body: Record<string, unknown> }>;
+    for (const cod of [{}, { toString: 1 }]) {
+      const { fake, src } = await make({}, undefined, Date.parse(golden.now));
+      fake.failNext(1, 200, { body: JSON.stringify({ ...golden.upstream.body, cod }) });
+      const outcome = await src.run();
+      expect(outcome.error).toMatchObject({ kind: 'data', message: `the answer's cod is ${JSON.stringify(cod)}, not a status code` });
+    }
   });
 
   it('retries a 5xx within the run', async () => {

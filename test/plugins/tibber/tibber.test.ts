@@ -110,6 +110,14 @@ describe('tibber golden cases: recorded answers in, points out', () => {
     expect(harness.src!.health()).toMatchObject({ status_detail: 'degraded', last_error: { message: 'Tibber answered 200 with text/html instead of JSON' } });
   });
 
+  it('a JSON null instead of a GraphQL answer is a data error, not a TypeError', async () => {
+    // Found by test/faults/parsers.property.test.ts: `null` made the plugin read `null.errors`.
+    await make();
+    harness.fake.failNext(1, 200, { body: 'null', headers: { 'content-type': 'application/json' } });
+    const outcome = await harness.src!.run();
+    expect(outcome.error).toMatchObject({ kind: 'data', message: 'Tibber answered null, not a GraphQL answer (an object with "data")' });
+  });
+
   it('the demo token on a restricted feature is access_denied', async () => {
     await make();
     const body = { errors: [{ message: 'This is not allowed for a demo user', extensions: { code: 'INTERNAL_SERVER_ERROR' } }], data: null };
