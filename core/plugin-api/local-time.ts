@@ -14,10 +14,11 @@ const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
  * Open-Meteo does: open-meteo/open-meteo#488, #1255); subtracting it is therefore exact for
  * every time of the answer, also past a DST change, where a zone database would be off by an hour.
  * A number is taken as Unix seconds, already UTC. Returns undefined for anything else, and for a
- * time that is not on the calendar (`2026-02-30T10:00`, `25:00`). Never throws.
+ * time that is not on the calendar (`2026-02-30T10:00`, `25:00`) or beyond what a Date can hold.
+ * Never throws.
  */
 export function localTimeToInstant(value: unknown, utcOffsetSeconds: number): Date | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? new Date(value * 1000) : undefined;
+  if (typeof value === 'number') return validDate(value * 1000);
   if (typeof value !== 'string') return undefined;
   const m = LOCAL.exec(value);
   if (!m) return undefined;
@@ -26,7 +27,13 @@ export function localTimeToInstant(value: unknown, utcOffsetSeconds: number): Da
   // Date.UTC rolls 2026-02-30 or 25:00 over; a real time comes back unchanged.
   const real =
     local.getUTCFullYear() === y && local.getUTCMonth() === mo - 1 && local.getUTCDate() === d && local.getUTCHours() === h && local.getUTCMinutes() === mi;
-  return real ? new Date(local.getTime() - utcOffsetSeconds * 1000) : undefined;
+  return real ? validDate(local.getTime() - utcOffsetSeconds * 1000) : undefined;
+}
+
+/** A Date for `ms`, or undefined when it is not a time a Date can hold (NaN, Infinity, past ±8.64e15). */
+function validDate(ms: number): Date | undefined {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 /**
