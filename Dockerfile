@@ -1,9 +1,10 @@
-# HomeIQ Sources: production image. TypeScript runs through tsx (a production dependency), so the
-# image needs no build step beyond installing production dependencies.
+# HomeIQ Sources: production image. `homeiq` runs one esbuild bundle of the TypeScript sources and
+# their dependencies (.build/cli.mjs), built here so the container starts without building.
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# The sources are not here yet: npm's prepare (the build) runs in the final stage instead.
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
@@ -15,6 +16,7 @@ COPY package.json tsconfig.json ./
 COPY core ./core
 COPY plugins ./plugins
 COPY config ./config
+RUN node core/cli/build.mjs
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node
 VOLUME ["/app/config", "/app/data"]

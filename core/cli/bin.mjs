@@ -1,9 +1,22 @@
 #!/usr/bin/env node
-// The `homeiq` command. TypeScript runs through tsx (no build step); the project's tsconfig is
-// named explicitly so decorators compile the same from any working directory.
-import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
+// The `homeiq` command. It runs the esbuild bundle of core/cli/cli.ts (.build/cli.mjs, made by
+// core/cli/build.mjs), rebuilt here first when a file under core/ or plugins/ is newer than it.
+// Stack traces point into the TypeScript sources through the bundle's source map.
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { BUNDLE, ensureBuilt } from './build.mjs';
 
-register({ tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)) });
-const { main } = await import('./cli.ts');
+try {
+  await ensureBuilt();
+} catch (err) {
+  // A read-only install (an image whose sources were touched) can still run the bundle it has; a
+  // source that does not compile cannot.
+  if (!['EACCES', 'EPERM', 'EROFS'].includes(err.code) || !existsSync(BUNDLE)) {
+    process.stderr.write(`homeiq: building HomeIQ Sources failed:\n${err.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`homeiq: could not rebuild ${BUNDLE} (${err.message}); running the existing build\n`);
+}
+process.setSourceMapsEnabled(true);
+const { main } = await import(pathToFileURL(BUNDLE).href);
 process.exitCode = await main(process.argv.slice(2));

@@ -1,7 +1,7 @@
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../plugin-api/errors.js';
 import { SUPPORTED_API_VERSIONS, type PluginDeclaration } from '../plugin-api/plugin.js';
 
@@ -82,9 +82,25 @@ function folderEntry(folder: string): string {
   throw new PluginNotFoundError(`plugin folder ${folder} has no package.json and no index.js`);
 }
 
+let typeScript: Promise<void> | undefined;
+
+/**
+ * `homeiq` runs a JavaScript bundle under plain node (core/cli/build.mjs sets HOMEIQ_BUNDLE in it),
+ * which cannot import a TypeScript drop-in plugin: tsx's loader is registered the first time one is
+ * loaded, and only then. Under tsx or vitest, TypeScript imports already work.
+ */
+function typeScriptReady(file: string): Promise<void> {
+  if (process.env.HOMEIQ_BUNDLE !== '1' || !/\.[cm]?ts$/.test(file)) return Promise.resolve();
+  typeScript ??= import('tsx/esm/api').then(({ register }) => {
+    register({ tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)) });
+  });
+  return typeScript;
+}
+
 async function importDeclaration(file: string, spec: string): Promise<PluginDeclaration> {
   let mod: { default?: unknown };
   try {
+    await typeScriptReady(file);
     mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

@@ -1,12 +1,16 @@
 // Footprint: resident memory and time from spawn to `/ready` of the host with every built-in
 // source configured (against fake upstreams on loopback), against a bare Koa server answering
-// one JSON route, spawned the same way (node + tsx). Rounds alternate host and baseline; medians.
+// one JSON route, spawned the same way: `homeiq` runs one esbuild bundle (its code and its
+// dependencies) under plain node, so the baseline (with Koa) is bundled the same way, run by plain node.
+// Rounds alternate host and baseline; medians.
 // Goals (issue 11): memory at most 1.6x the baseline; ready within 0.5 s, read as the time the
-// host adds to the baseline's spawn-to-first-answer (node and tsx start-up are paid by both).
+// host adds to the baseline's spawn-to-first-answer (node start-up is paid by both).
 // Run: npx tsx test/bench/footprint.ts
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { build } from 'esbuild';
+import { bundleOptions, ensureBuilt } from '../../core/cli/build.mjs';
 import { freePort } from '../support/free-port.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 import { startBuiltinFakes } from './support/builtin-sources.js';
@@ -54,7 +58,20 @@ async function measure(args: string[], url: string, log: string, check?: (url: s
   }
 }
 
+/**
+ * Bundles the baseline like core/cli/build.mjs bundles the host: one ESM file for node 20 with its
+ * dependencies (Koa) inside.
+ */
+async function buildBaseline(): Promise<string> {
+  const outfile = path.join(root, '.build/bench/bare-koa.mjs');
+  await build({ ...bundleOptions(path.join(root, 'test/bench/support/bare-koa.ts'), outfile), logLevel: 'warning' });
+  return outfile;
+}
+
 async function main(): Promise<void> {
+  // The host's bundle is built before the first round: a start after an update pays the build once.
+  await ensureBuilt();
+  const bareScript = await buildBaseline();
   const fakes = await startBuiltinFakes();
   const cfg = tempConfig('');
   const port = await freePort();
@@ -73,7 +90,7 @@ async function main(): Promise<void> {
   try {
     for (let i = 0; i < ROUNDS; i++) {
       const barePort = await freePort();
-      bare.push(await measure(['--import', 'tsx', path.join(root, 'test/bench/support/bare-koa.ts'), String(barePort)], `http://127.0.0.1:${barePort}/health`, path.join(logs, 'bare.log')));
+      bare.push(await measure([bareScript, String(barePort)], `http://127.0.0.1:${barePort}/health`, path.join(logs, 'bare.log')));
       const args = [path.join(root, 'core/cli/bin.mjs'), 'start', '--config', cfg.file];
       host.push(await measure(args, `http://127.0.0.1:${port}/ready`, path.join(logs, 'host.log'), i === 0 ? ranOnce : undefined));
     }

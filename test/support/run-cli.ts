@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from '../../core/cli/build.mjs';
 
 export const BIN = fileURLToPath(new URL('../../core/cli/bin.mjs', import.meta.url));
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -11,8 +12,12 @@ export interface CliResult {
   stderr: string;
 }
 
+// bin.mjs rebuilds its bundle when a source changed, saying so on stderr; the tests build it first
+// (quietly; parallel builds are safe) so that what they read is the command's own output.
+
 /** Runs `homeiq ARGS` as a user would, in its own process. */
-export function runCli(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<CliResult> {
+export async function runCli(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<CliResult> {
+  await ensureBuilt({ quiet: true });
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
     let stdout = '';

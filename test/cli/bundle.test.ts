@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BUNDLE, ensureBuilt } from '../../core/cli/build.mjs';
+import { BIN, ROOT, freePort, runCli, spawnCli, type CliResult } from '../support/run-cli.js';
+import { localStorageYaml, tempConfig } from '../support/temp-config.js';
+
+const BUILDING = 'building HomeIQ Sources (first start after an update)...\n';
+
+/**
+ * `homeiq ARGS` straight through bin.mjs (unlike runCli, nothing is built beforehand), with its
+ * bundle in `buildDir`, so that aging it does not disturb the other tests' runs.
+ */
+function runBin(args: string[], buildDir: string): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const env = { PATH: process.env.PATH ?? '', HOMEIQ_BUILD_DIR: buildDir };
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+
+describe('homeiq runs a bundle of its sources', () => {
+  it('builds a missing or stale bundle on start, saying so once, and several starts at the same moment all run', async () => {
+    mkdirSync(path.join(ROOT, '.build'), { recursive: true });
+    const buildDir = mkdtempSync(path.join(ROOT, '.build', 'test-'));
+    const bundle = path.join(buildDir, 'cli.mjs');
+    try {
+      const first = await runBin(['--help'], buildDir);
+      expect(first.stderr).toBe(BUILDING);
+      expect(first.stdout).toMatch(/^Usage: homeiq <verb>/);
+      // Older than every source, as after `git pull`; three starts at once each build and rename.
+      utimesSync(bundle, new Date('2001-01-01T00:00:00Z'), new Date('2001-01-01T00:00:00Z'));
+      const runs = await Promise.all([runBin(['--help'], buildDir), runBin(['--help'], buildDir), runBin(['--help'], buildDir)]);
+      for (const r of runs) {
+        expect(r.stderr).toBe(BUILDING);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/^Usage: homeiq <verb>/);
+      }
+      expect(statSync(bundle).mtimeMs).toBeGreaterThan(Date.parse('2020-01-01'));
+      // Newer than any source (even one another process saves meanwhile): it is used as it is.
+      const future = new Date(Date.now() + 86_400_000);
+      utimesSync(bundle, future, future);
+      const again = await runBin(['--help'], buildDir);
+      expect(again.stderr, 'a fresh bundle is not rebuilt').toBe('');
+      expect(again.code).toBe(0);
+      expect(Math.round(statSync(bundle).mtimeMs)).toBe(future.getTime());
+    } finally {
+      rmSync(buildDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('serves its version and status page from the source folders, wherever the bundle lives', async () => {
+    const port = await freePort();
+    const cfg = tempConfig('');
+    cfg.write(`server:\n  host: 127.0.0.1\n  port: ${port}\n${localStorageYaml(cfg.dir)}sources: {}\n`);
+    await ensureBuilt({ quiet: true });
+    const child = spawnCli(['start', '--config', cfg.file]);
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + 20_000;
+      let health: Response | undefined;
+      while (!health && Date.now() < deadline) {
+        health = await fetch(`${url}/health`).catch(() => undefined);
+        if (!health) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(health?.status, child.output()).toBe(200);
+      const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+      expect(((await health!.json()) as { version: string }).version).toBe(pkg.version);
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toBe(readFileSync(path.join(ROOT, 'core/http/status-page/index.html'), 'utf8'));
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  }, 30_000);
+
+  it('loads a TypeScript drop-in plugin (through tsx, registered only for it)', async () => {
+    const cfg = tempConfig('');
+    const folder = path.join(cfg.dir, 'typed-sensor');
+    mkdirSync(folder);
+    writeFileSync(path.join(folder, 'package.json'), JSON.stringify({ type: 'module', main: 'index.ts' }));
+    writeFileSync(
+      path.join(folder, 'index.ts'),
+      [
+        'interface Options { reading: number }',
+        'export default {',
+        "  id: 'typed-sensor', apiVersion: 1, title: 'Typed sensor',",
+        "  options: { type: 'object', properties: { reading: { type: 'number', default: 21.5 } } },",
+        '  create({ options }: { options: Options }) {',
+        "    return { async fetch() { return [{ measurement: 'typed', tags: {}, fields: { value: options.reading }, time: new Date(1767225600000) }]; } };",
+        '  },',
+        '};',
+        '',
+      ].join('\n'),
+    );
+    cfg.write(`${localStorageYaml(cfg.dir)}sources:\n  den:\n    plugin: ./typed-sensor\n    interval: 1h\n`);
+    const r = await runCli(['once', '--config', cfg.file]);
+    expect(r.stderr).toBe('# den: 1 point(s)\n');
+    expect(r.stdout).toContain('typed,source=den value=21.5 1767225600000000000');
+    expect(r.code).toBe(0);
+  }, 30_000);
+
+  it('points stack traces of its own code at the TypeScript sources', async () => {
+    await ensureBuilt({ quiet: true });
+    const map = JSON.parse(readFileSync(`${BUNDLE}.map`, 'utf8')) as { sources: string[] };
+    expect(map.sources).toContain('../core/cli/cli.ts');
+    expect(map.sources.filter((s) => s.includes('node_modules'))).toEqual([]);
+  });
+});
