@@ -34,14 +34,22 @@ export function toTypedError(err: unknown, ctx: MapContext): Error {
   if (err instanceof ParseError) {
     return new DataError(`${ctx.title} sent a body that is not valid JSON for ${where}`, { cause: err });
   }
+  // With the headers in, the upstream was reached: say how far its answer got.
+  const arrived = err.response ? bytesArrived(err) : undefined;
   if (err instanceof GotTimeoutError) {
-    return new UpstreamError(`${ctx.title} did not answer in time for ${where}`, { retryable: true, cause: err });
+    const message = arrived
+      ? `${ctx.title} sent its answer to ${where} too slowly: ${arrived} arrived within the time limit (option timeout)`
+      : `${ctx.title} did not answer in time for ${where}`;
+    return new UpstreamError(message, { retryable: true, cause: err });
   }
   if (err.name === 'AbortError' || err.code === 'ERR_ABORTED') {
     return new TimeoutError(`the run was aborted during ${where}`, { cause: err });
   }
   // Connection refused, reset, DNS: all worth another try later.
   const code = err.code ?? 'network error';
+  if (arrived) {
+    return new UpstreamError(`${ctx.title} closed the connection in the middle of its answer to ${where} (${code} after ${arrived})`, { retryable: true, cause: err });
+  }
   return new UpstreamError(`could not reach ${ctx.title} for ${where} (${code})`, { retryable: true, cause: err });
 }
 
@@ -61,6 +69,12 @@ function fromResponse(err: HTTPError, ctx: MapContext, where: string): Error {
     return new RateLimitError(message, { retryAfterMs: parseRetryAfter(err.response.headers['retry-after']), ...options });
   }
   return new UpstreamError(message, { retryable: status >= 500 || status === 408, ...options });
+}
+
+/** How much of the body came before the failure: `137 of 274 bytes`, or `137 bytes` without a length. */
+function bytesArrived(err: RequestError): string {
+  const { transferred, total } = err.request?.downloadProgress ?? { transferred: 0 };
+  return total ? `${transferred} of ${total} bytes` : `${transferred} bytes`;
 }
 
 function describeRequest(err: RequestError): string {

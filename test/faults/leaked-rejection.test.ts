@@ -1,0 +1,87 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
+import { buildCli, exampleSource, expectOnSchedule, expectPrompt, pluginModule, sleep, startCliHost, type CliHost, type LogLine } from './cli-host.js';
+
+// Process-level faults go through the real CLI: they are about what the process does, and
+// Node's default for an unhandled rejection (--unhandled-rejections=throw) ends it.
+const KEY = 'example-key-123';
+let fake: FakeExampleApi;
+let host: CliHost | undefined;
+
+beforeAll(buildCli, 120_000);
+beforeEach(async () => {
+  fake = await startFakeExampleApi(KEY);
+});
+afterEach(async () => {
+  await host?.stop();
+  host = undefined;
+  await fake.close();
+});
+
+const point = '[{ measurement: "fault_probe", fields: { n: 1 }, time: new Date() }]';
+const PLUGINS = {
+  // Leaks two rejections a run: one at once, one from a timer inside a promise chain.
+  'leaky.mjs': pluginModule(
+    'leaky',
+    `async fetch() {
+      Promise.reject(new Error("leak from fetch"));
+      new Promise((r) => setTimeout(r, 20)).then(() => { throw new Error("leak from a timer chain"); });
+      return ${point};
+    }`,
+  ),
+  // Throws from its own setTimeout callback: an uncaught exception with only plugin code on the stack.
+  'ticker.mjs': pluginModule('ticker', `async fetch() { setTimeout(() => { throw new Error("timer kaput"); }, 10); return ${point}; }`),
+  // Throws a string from a timer: nothing tells where it came from.
+  'anonymous.mjs': pluginModule('anonymous', `async fetch() { setTimeout(() => { throw "no stack here"; }, 300); return ${point}; }`),
+};
+const dropIn = (id: string, interval: string) => `  ${id}:\n    plugin: ./${id}.mjs\n    interval: ${interval}\n`;
+
+const faultLines = (lines: LogLine[], text: string) => lines.filter((l) => typeof l.msg === 'string' && l.msg.includes(text));
+
+describe('a plugin that leaks a rejected promise or throws from a timer', () => {
+  it('logs each fault once with its source, keeps the host running (uncaught exceptions confined to plugin code included)', async () => {
+    host = await startCliHost(exampleSource('hallway', KEY, fake.url) + dropIn('leaky', '1s') + dropIn('ticker', '1s'), PLUGINS);
+    const healthTimes: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const h = await host.get('/health');
+      expect(h.status).toBe(200);
+      healthTimes.push(h.ms);
+      await sleep(250);
+    }
+    expectPrompt(healthTimes);
+    const { body } = await host.get('/health');
+    expect(body.sources.hallway.status_detail).toBe('operational');
+    expect(body.sources.leaky.status_detail).toBe('operational');
+    expect(body.sources.ticker.status_detail).toBe('operational');
+    expect(fake.requests.length).toBeGreaterThanOrEqual(3);
+    expectOnSchedule(fake.requests.map((r) => r.at), 1000);
+
+    const logs = host.logs();
+    const leaks = faultLines(logs, 'unhandled rejection in a plugin; the host keeps running');
+    const byMessage = (m: string) => leaks.filter((l) => l.err?.message === m);
+    // Several runs leaked, but each fault is one line (the next one, with its count, a minute later).
+    expect(byMessage('leak from fetch')).toHaveLength(1);
+    expect(byMessage('leak from a timer chain')).toHaveLength(1);
+    for (const line of leaks) expect(line).toMatchObject({ level: 50, plugin: './leaky.mjs', sources: ['leaky'], fault: 'unhandled rejection' });
+    const thrown = faultLines(logs, 'uncaught exception in a plugin; the host keeps running');
+    expect(thrown).toHaveLength(1);
+    expect(thrown[0]).toMatchObject({ plugin: './ticker.mjs', sources: ['ticker'], err: { message: 'timer kaput' } });
+
+    const stopped = await host.stop();
+    host = undefined;
+    expect(stopped.code).toBe(0);
+    expect(stopped.ms).toBeLessThan(5000);
+  }, 60_000);
+
+  it('stops with exit code 1 and says why on an uncaught exception it cannot confine to a plugin', async () => {
+    host = await startCliHost(exampleSource('hallway', KEY, fake.url) + dropIn('anonymous', '1h'), PLUGINS);
+    const code = await Promise.race([host.exited, sleep(8000).then(() => 'still running')]);
+    expect(code).toBe(1);
+    const fatal = faultLines(host.logs(), 'uncaught exception not confined to a plugin');
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]).toMatchObject({ level: 60, fault: 'uncaught exception', err: { message: 'no stack here' } });
+    expect(fatal[0]!.msg).toContain('the host stops (exit code 1)');
+    // It stopped in order: storage flushed, server closed.
+    expect(host.output()).toContain('"msg":"stopped"');
+  }, 60_000);
+});
