@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { SourcePoint } from '../plugin-api/point.js';
-import { BatchBuffer, batchOf, linesOf, mergeBatches, serializeBatch, type LineBatch, type PointBatch } from './line-batch.js';
+import { BatchBuffer, batchOf, linesOf, mergeBatches, type LineBatch } from './line-batch.js';
 import type { Precision } from './line-protocol.js';
 import type { LineWriter } from './line-writer.js';
 import type { Spool } from './spool.js';
@@ -46,9 +46,9 @@ export class BatchingStorage implements Storage {
   readonly type: StorageHealth['type'];
   private readonly o: Required<Omit<BatchingStorageOptions, 'now'>>;
   private readonly status: StorageStatus;
-  private readonly buffer = new BatchBuffer();
-  /** Batches cut and waiting for ingest; serialised to lines when their turn comes. */
-  private pending: Array<PointBatch | LineBatch> = [];
+  private readonly buffer: BatchBuffer;
+  /** Batches cut and waiting for ingest, oldest first. */
+  private pending: LineBatch[] = [];
   private ingestChain: Promise<void> = Promise.resolve();
   private replaying: Promise<void> | null = null;
   private timer: NodeJS.Timeout | undefined;
@@ -61,6 +61,7 @@ export class BatchingStorage implements Storage {
     this.type = options.type;
     this.o = { spoolEverything: false, retryMinMs: 1000, retryMaxMs: 30_000, maxPendingBatches: 100, ...options };
     this.status = new StorageStatus(options.type, options.now);
+    this.buffer = new BatchBuffer(options.precision);
   }
 
   async start(): Promise<void> {
@@ -74,7 +75,12 @@ export class BatchingStorage implements Storage {
 
   write(points: readonly SourcePoint[]): void {
     for (const p of points) {
-      this.buffer.add(p);
+      try {
+        this.buffer.add(p);
+      } catch (err) {
+        this.dropUnwritable(p, err as Error);
+        continue;
+      }
       if (this.buffer.size >= this.o.batchSize) this.cut();
     }
     if (this.pending.length > 0) this.kick();
@@ -139,39 +145,27 @@ export class BatchingStorage implements Storage {
 
   private async ingestPending(): Promise<void> {
     while (this.pending.length > 0) {
-      const batch = this.linesAt(0);
-      if (batch.count === 0) {
-        this.pending.shift(); // every point of it was dropped as unwritable
-        continue;
-      }
+      const batch = this.pending[0]!;
       const direct = !this.o.spoolEverything && this.o.spool.points === 0 && !this.waiting();
       if (direct) {
-        // The request is on the wire when writeIsolating first yields: serialise the next batch
-        // while the store works on this one.
-        const sending = this.writeIsolating(batch);
-        if (this.pending.length > 1) this.linesAt(1);
-        const rest = await sending;
+        // One request at a time, so the store sees the batches in order; the points of the next
+        // batches are serialised by write() while the store works on this one.
+        const rest = await this.writeIsolating(batch);
         if (rest && !(await this.toSpool(rest))) return;
       } else {
         if (!(await this.toSpool(batch))) return;
         this.replay();
-        // Let replay put the spooled batch on the wire before the next serialisation takes the CPU.
+        // Let replay put the spooled batch on the wire before the next append.
         await new Promise((resolve) => setImmediate(resolve));
       }
       this.pending.shift();
     }
   }
 
-  /** The pending batch at `i` as lines, serialised in place; points that cannot be written are dropped. */
-  private linesAt(i: number): LineBatch {
-    const entry = this.pending[i]!;
-    if (!('points' in entry)) return entry;
-    const batch = serializeBatch(entry.points, this.o.precision, (p, err) => {
-      this.status.recordDrop(1, `dropped a point of ${p.tags.source}: ${err.message}`);
-      this.o.logger.warn({ source: p.tags.source, err: err.message }, 'storage: dropped a point that cannot be written');
-    });
-    this.pending[i] = batch;
-    return batch;
+  /** A point that cannot be written (no field, NaN, ...) is dropped and counted at once. */
+  private dropUnwritable(p: SourcePoint, err: Error): void {
+    this.status.recordDrop(1, `dropped a point of ${p.tags.source}: ${err.message}`);
+    this.o.logger.warn({ source: p.tags.source, err: err.message }, 'storage: dropped a point that cannot be written');
   }
 
   /** Starts the replay loop unless it runs, or there is nothing to replay, or it must wait. */
@@ -184,14 +178,35 @@ export class BatchingStorage implements Storage {
       });
   }
 
+  /**
+   * Oldest first, one request at a time. While the store works on a batch, the next one is read
+   * from the spool and the one before is acknowledged (cursor file, removal of consumed segments),
+   * so the store does not wait for the spool's file work between two requests.
+   */
   private async replayLoop(): Promise<void> {
-    while (this.o.spool.points > 0 && !this.waiting() && !this.closing) {
-      const batch = await this.o.spool.peek(this.o.batchSize);
-      if (!batch) return;
-      // A failure leaves the whole batch in the spool; lines written before it are written again
-      // later, which InfluxDB takes as the same point.
-      if (await this.writeIsolating(batch)) return;
-      await this.o.spool.ack(batch);
+    const max = this.o.batchSize;
+    let batch = await this.o.spool.peek(max);
+    let acked: Promise<void> = Promise.resolve();
+    try {
+      while (batch && !this.waiting() && !this.closing) {
+        const next = this.o.spool.peek(max, batch.end);
+        // A failure leaves the whole batch in the spool; lines written before it are written again
+        // later, which InfluxDB takes as the same point.
+        const failed = await this.writeIsolating(batch);
+        await acked;
+        if (failed) {
+          await next.catch(() => null);
+          return;
+        }
+        acked = this.o.spool.ack(batch);
+        batch = await next;
+        if (!batch) {
+          await acked; // points appended meanwhile are read from the head
+          batch = this.o.spool.points > 0 ? await this.o.spool.peek(max) : null;
+        }
+      }
+    } finally {
+      await acked;
     }
   }
 
@@ -210,8 +225,7 @@ export class BatchingStorage implements Storage {
       this.o.logger.error({ err }, 'storage: cannot append to the spool; keeping points in memory');
       while (this.pending.length > this.o.maxPendingBatches) {
         const lost = this.pending.shift()!;
-        const count = 'points' in lost ? lost.points.length : lost.count;
-        this.status.recordDrop(count, `memory queue full: dropped ${count} points`);
+        this.status.recordDrop(lost.count, `memory queue full: dropped ${lost.count} points`);
       }
       this.failures += 1;
       this.scheduleRetry();

@@ -2,7 +2,7 @@ import type { InfluxConfig } from '../config/types.js';
 import { StorageError } from '../plugin-api/errors.js';
 import type { LineWriter } from './line-writer.js';
 import type { Precision } from './line-protocol.js';
-import { openInfluxConnection, type InfluxConnection } from './influx-connection.js';
+import { openInfluxConnection, postBody, type InfluxConnection } from './influx-connection.js';
 import { toWriteError } from './write-failure.js';
 
 /** InfluxDB 1.x names nanoseconds and microseconds `n` and `u`. */
@@ -44,9 +44,9 @@ export class InfluxV1Writer implements LineWriter {
     }
   }
 
-  async write(body: string): Promise<void> {
+  async write(body: Buffer): Promise<void> {
     try {
-      await this.connection.transport.request(this.path, body, { method: 'POST', headers: this.headers });
+      await postBody(this.connection.transport, this.path, body, this.headers);
     } catch (err) {
       throw toWriteError(err, this.where, this.connection.secrets);
     }

@@ -2,8 +2,10 @@ import type { InfluxConfig } from '../config/types.js';
 import { StorageError } from '../plugin-api/errors.js';
 import type { LineWriter } from './line-writer.js';
 import type { Precision } from './line-protocol.js';
-import { openInfluxConnection, type InfluxConnection } from './influx-connection.js';
+import { openInfluxConnection, postBody, type InfluxConnection } from './influx-connection.js';
 import { toWriteError } from './write-failure.js';
+
+const HEADERS = { 'content-type': 'text/plain; charset=utf-8' };
 
 /**
  * Writes through the InfluxDB v2 write API (`POST /api/v2/write?org=&bucket=&precision=`):
@@ -24,12 +26,9 @@ export class InfluxV2Writer implements LineWriter {
     this.path = `/api/v2/write?${query.toString()}`;
   }
 
-  async write(body: string): Promise<void> {
+  async write(body: Buffer): Promise<void> {
     try {
-      await this.connection.transport.request(this.path, body, {
-        method: 'POST',
-        headers: { 'content-type': 'text/plain; charset=utf-8' },
-      });
+      await postBody(this.connection.transport, this.path, body, HEADERS);
     } catch (err) {
       throw toWriteError(err, this.where, this.connection.secrets);
     }

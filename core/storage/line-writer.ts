@@ -5,8 +5,8 @@
 export interface LineWriter {
   /** The store, for messages: no credentials, no query string. */
   readonly where: string;
-  /** Writes a body of `\n`-joined lines (no trailing newline needed) or throws StorageWriteError. */
-  write(body: string): Promise<void>;
+  /** Writes a body of `\n`-joined lines, UTF-8 (no trailing newline needed), or throws StorageWriteError. */
+  write(body: Buffer): Promise<void>;
   /** Releases connections and files. */
   close(): Promise<void>;
 }

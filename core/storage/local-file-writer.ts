@@ -31,9 +31,9 @@ export class LocalFileWriter implements LineWriter {
     return path.join(this.dir, `${day}.lp`);
   }
 
-  async write(body: string): Promise<void> {
+  async write(body: Buffer): Promise<void> {
     const byFile = new Map<string, string[]>();
-    for (const line of body.split('\n')) {
+    for (const line of body.toString('utf8').split('\n')) {
       if (line === '') continue;
       const file = this.fileFor(line);
       const list = byFile.get(file);

@@ -51,6 +51,12 @@ const SUFFIX = '.spool';
  * bytes waiting are bounded: an append that would pass `maxBytes` first drops the oldest
  * segments and counts their points. A record torn by a crash (kill -9 mid-append) fails its CRC
  * and is cut off when the spool opens.
+ *
+ * Appends work at the tail (the last segment), replay at the head, and each end has its own queue,
+ * so that replay does not wait for an append's fsync (measured: it made replay half as fast). An
+ * append sees only whole records and the head side reads only records whose append finished, up
+ * to the committed size of a segment. What touches both ends (open, close, emptying the spool,
+ * dropping the oldest segments) holds both queues, always taken tail first.
  */
 export class Spool {
   private readonly dir: string;
@@ -61,7 +67,8 @@ export class Spool {
   private nextSeq = 1;
   private active: FileHandle | null = null;
   private dropped = 0;
-  private queue: Promise<unknown> = Promise.resolve();
+  private tailQueue: Promise<unknown> = Promise.resolve();
+  private headQueue: Promise<unknown> = Promise.resolve();
   private readonly cursor: JsonFile<SpoolPosition>;
   private readonly recent = new RecentRecords();
 
@@ -89,7 +96,7 @@ export class Spool {
 
   /** Reads what an earlier run left: validates every record, cuts torn tails, applies the cursor. */
   open(): Promise<SpoolOpenReport> {
-    return this.serial(async () => {
+    return this.atBothEnds(async () => {
       await mkdir(this.dir, { recursive: true });
       const seqs = (await readdir(this.dir))
         .filter((f) => /^\d+\.spool$/.test(f))
@@ -125,31 +132,50 @@ export class Spool {
 
   /** Appends a batch durably (fsync). Returns the points dropped to make room. */
   append(batch: LineBatch): Promise<number> {
-    return this.serial(async () => {
+    return this.atTail(async () => {
       if (batch.count === 0) return 0;
       const record = encodeRecord(batch);
-      if (record.length > this.maxBytes) {
+      const bytes = record.reduce((n, part) => n + part.length, 0);
+      if (bytes > this.maxBytes) {
         this.dropped += batch.count;
         return batch.count;
       }
       let dropped = 0;
-      while (this.segments.length > 0 && this.bytes + record.length > this.maxBytes) dropped += await this.dropOldest();
-      const handle = await this.activeFor(record.length);
-      await handle.write(record, 0, record.length, null);
-      await handle.datasync();
+      if (this.segments.length > 0 && this.bytes + bytes > this.maxBytes) {
+        dropped = await this.atHead(async () => {
+          let lost = 0;
+          while (this.segments.length > 0 && this.bytes + bytes > this.maxBytes) lost += await this.dropOldest();
+          return lost;
+        });
+      }
+      const handle = await this.activeFor(bytes);
       const seg = this.segments.at(-1)!;
-      this.recent.remember(seg.seq, seg.size, batch, record.length);
-      seg.size += record.length;
+      try {
+        const { bytesWritten } = await handle.writev(record);
+        if (bytesWritten !== bytes) throw Object.assign(new Error(`short write to the spool (${bytesWritten} of ${bytes} bytes)`), { code: 'ENOSPC' });
+        await handle.datasync();
+      } catch (err) {
+        // Cut off a partial record, so that the next append starts where the whole records end.
+        await handle.truncate(seg.size).catch(() => undefined);
+        throw err;
+      }
+      this.recent.remember(seg.seq, seg.size, batch, bytes);
+      seg.size += bytes;
       seg.points += batch.count;
       return dropped;
     });
   }
 
-  /** Reads whole records from the head, in order, up to about `maxPoints` (at least one record). */
-  peek(maxPoints: number): Promise<SpooledBatch | null> {
-    return this.serial(async () => {
+  /**
+   * Reads whole records in order, up to about `maxPoints` (at least one record), from the head or,
+   * to read ahead while an earlier batch is on its way, from `from` (that batch's `end`). Null when
+   * there is nothing, or when `from` lies before the head (the spool dropped it meanwhile).
+   */
+  peek(maxPoints: number, from?: SpoolPosition): Promise<SpooledBatch | null> {
+    return this.atHead(async () => {
+      if (from && (from.seq < this.head.seq || (from.seq === this.head.seq && from.offset < this.head.offset))) return null;
       const batches: LineBatch[] = [];
-      let pos: SpoolPosition = { seq: this.head.seq, offset: this.head.offset };
+      let pos: SpoolPosition = from ? this.following(from) : { seq: this.head.seq, offset: this.head.offset };
       const start = { ...pos };
       let points = 0;
       let endPoints = 0;
@@ -173,34 +199,65 @@ export class Spool {
     });
   }
 
+  /**
+   * Where replay goes on after a batch that ended at `end`: the start of the next segment when it
+   * ended its segment, which is where `ack` puts the head then (so that the batch read ahead from
+   * there is the one the head expects).
+   */
+  private following(end: SpoolPosition): SpoolPosition {
+    let pos = { ...end };
+    for (let i = this.segments.findIndex((seg) => seg.seq === pos.seq); i >= 0 && i < this.segments.length - 1; i++) {
+      if (pos.offset < this.segments[i]!.size) break;
+      pos = { seq: this.segments[i + 1]!.seq, offset: 0 };
+    }
+    return pos;
+  }
+
   /** Removes a peeked batch (the store has it). A no-op when the spool dropped it meanwhile. */
-  ack(batch: SpooledBatch): Promise<void> {
-    return this.serial(async () => {
-      if (batch.start.seq !== this.head.seq || batch.start.offset !== this.head.offset) return;
+  async ack(batch: SpooledBatch): Promise<void> {
+    const emptied = await this.atHead(async () => {
+      if (batch.start.seq !== this.head.seq || batch.start.offset !== this.head.offset) return false;
       const sameSegment = batch.end.seq === this.head.seq;
       this.head = { seq: batch.end.seq, offset: batch.end.offset, points: sameSegment ? this.head.points + batch.endPoints : batch.endPoints };
-      while (this.segments.length > 0 && this.segments[0]!.seq < this.head.seq) await this.removeFirst();
+      // Consumed segments are never the last one, the one appends go to.
+      while (this.segments.length > 1 && this.segments[0]!.seq < this.head.seq) await this.removeFirst();
       while (this.segments.length > 1 && this.head.offset >= this.segments[0]!.size) {
         await this.removeFirst();
         this.head = { seq: this.segments[0]!.seq, offset: 0, points: 0 };
       }
-      if (this.points === 0) await this.reset();
-      else await this.cursor.write({ seq: this.head.seq, offset: this.head.offset });
+      await this.cursor.write({ seq: this.head.seq, offset: this.head.offset });
+      return this.points === 0;
     });
+    // Emptying touches the tail too: it waits for an append in progress, which may refill it.
+    if (emptied) {
+      await this.atBothEnds(async () => {
+        if (this.points === 0) await this.reset();
+      });
+    }
   }
 
   /** Closes the file in use; the spool stays on disk. */
   close(): Promise<void> {
-    return this.serial(async () => {
+    return this.atBothEnds(async () => {
       await this.active?.close();
       this.active = null;
     });
   }
 
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
-    this.queue = run.catch(() => undefined);
+  private atTail<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.tailQueue.then(fn, fn);
+    this.tailQueue = run.catch(() => undefined);
     return run;
+  }
+
+  private atHead<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.headQueue.then(fn, fn);
+    this.headQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private atBothEnds<T>(fn: () => Promise<T>): Promise<T> {
+    return this.atTail(() => this.atHead(fn));
   }
 
   private fileOf(seq: number): string {

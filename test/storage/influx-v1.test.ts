@@ -60,6 +60,8 @@ function awkwardPoints(source: string, ms: number): SourcePoint[] {
     { measurement: 'a,b=c', tags: { source, 'k=ey': 'v=al ue' }, fields: { note: 'He said "hi", x=1 \\ end', ok: true }, time: t(2) },
     { measurement: 'quote"d', tags: { source, q: '"quoted"' }, fields: { 'f"ld': -0.25, flag: false, n: int(-42) }, time: t(3) },
     { measurement: 'calendar_event', tags: { source, calendar: 'Team Cal', event_id: 'e1' }, fields: { summary: 'Plan, review = done', all_day: true, end: '2026-01-01T10:00:00Z' }, time: t(4) },
+    // Beyond ASCII: two-, three- and four-byte UTF-8 characters in every part of a line.
+    { measurement: 'wetter_münchen', tags: { source, ort: 'Zürich Süd', einheit: '°C' }, fields: { 'température': 3.5, note: 'Glätte ❄ 🌡 "kalt"' }, time: t(5) },
   ];
 }
 
@@ -73,7 +75,7 @@ describe('InfluxDB v1 (influxd 1.6.7)', () => {
     storage.write(points);
     await storage.flush();
     expect(await readBack(db, source)).toEqual(expected(points));
-    expect(storage.health()).toMatchObject({ type: 'influxdb', status: 'healthy', spooled_points: 0, dropped_points: 0, last_error: null, points_written: 4 });
+    expect(storage.health()).toMatchObject({ type: 'influxdb', status: 'healthy', spooled_points: 0, dropped_points: 0, last_error: null, points_written: 5 });
     expect(storage.lastWritten(source)).toBeInstanceOf(Date);
     expect(storage.lastWritten('never-written')).toBeNull();
   });

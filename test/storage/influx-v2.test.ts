@@ -67,12 +67,13 @@ describe('InfluxDB v2 write API (VictoriaMetrics)', () => {
       { measurement: 'weather station', tags: { source, 'site name': 'north, "upper"=x' }, fields: { temp_c: 21.5, code: int(3) }, time: t(1) },
       { measurement: 'a,b=c', tags: { source, 'k=ey': 'v=al ue' }, fields: { ok: true, off: false, note: 'He said "hi"' }, time: t(2) },
       { measurement: 'electricity_price', tags: { source, area: 'DE-LU', currency: 'EUR', resolution: 'PT15M' }, fields: { price_per_kwh: -0.0125, level: 'cheap' }, time: t(3) },
+      { measurement: 'wetter', tags: { source, ort: 'Zürich Süd ❄', einheit: '°C' }, fields: { temp_c: -3.5 }, time: t(4) },
     ];
     storage.write(points);
     await storage.flush();
-    expect(storage.health()).toMatchObject({ status: 'healthy', points_written: 3, last_error: null });
+    expect(storage.health()).toMatchObject({ status: 'healthy', points_written: 4, last_error: null });
     const kept = asVictoriaKeeps(points);
-    expect(kept).toHaveLength(5);
+    expect(kept).toHaveLength(6);
     await eventually('points searchable', async () => (await readVictoria(source, ['note', 'level'])).length === kept.length, 5000);
     expect(await readVictoria(source, ['note', 'level'])).toEqual(kept);
   });

@@ -47,6 +47,41 @@ describe('Spool', () => {
     await spool.close();
   });
 
+  it('gives back the exact bytes of lines beyond ASCII after a restart', async () => {
+    const dir = spoolDir();
+    const lines = ['wetter,ort=Zürich\\ Süd temp=-3.5 1700000000', 'wetter,ort=Köln note="Glätte ❄ 🌡" 1700000001'];
+    const first = new Spool({ dir, maxBytes: 1 << 20 });
+    await first.open();
+    await first.append(batchOf(lines, ['wetter-ü']));
+    await first.close();
+    const second = new Spool({ dir, maxBytes: 1 << 20 });
+    expect((await second.open()).points).toBe(2);
+    const b = await second.peek(10);
+    expect(linesOf(b!)).toEqual(lines);
+    expect(b!.sources).toEqual(['wetter-ü']);
+    await second.close();
+  });
+
+  it('reads ahead from the end of a batch still on its way, and resumes after the acknowledged ones', async () => {
+    const dir = spoolDir();
+    const spool = new Spool({ dir, maxBytes: 1 << 20, segmentBytes: 300 });
+    await spool.open();
+    for (let i = 0; i < 6; i++) await spool.append(batch(i * 4, 4));
+    const first = await spool.peek(8);
+    const second = await spool.peek(8, first!.end);
+    expect(seqOf(first!)).toEqual(range(0, 8));
+    expect(seqOf(second!)).toEqual(range(8, 16));
+    await Promise.all([spool.ack(first!), spool.ack(second!)]);
+    expect(spool.points).toBe(8);
+    expect(await spool.peek(8, first!.end)).toBeNull(); // behind the head now
+    await spool.close();
+
+    const again = new Spool({ dir, maxBytes: 1 << 20, segmentBytes: 300 });
+    expect((await again.open()).points).toBe(8);
+    expect(await drain(again)).toEqual(range(16, 24));
+    await again.close();
+  });
+
   it('keeps the sources of each batch', async () => {
     const spool = new Spool({ dir: spoolDir(), maxBytes: 1 << 20 });
     await spool.open();
