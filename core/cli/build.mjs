@@ -170,6 +170,13 @@ export function bundleOptions(entry, outfile) {
       ].join(' '),
     },
     legalComments: 'none',
+    // Less source text held in memory (the bundle's source stays in the heap for lazy compilation);
+    // identifiers keep their names, so stack traces stay readable without the map too.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // node-ical uses temporal-polyfill and its rrule-temporal the older @js-temporal/polyfill: one
+    // Temporal is enough (node-ical's own package.json overrides the second with the first too).
+    alias: { '@js-temporal/polyfill': 'temporal-polyfill' },
     // Read by core/runtime/plugin-loader.ts: only the bundle needs tsx for a TypeScript plugin.
     define: { 'process.env.HOMEIQ_BUNDLE': '"1"' },
   };

@@ -30,26 +30,32 @@ const SOURCE_ID = new RegExp(SOURCE_ID_PATTERN);
 /** Problems of each source that its schema entry does not catch. */
 export function sourceProblems(sources: Raw, scope: RuleScope): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  // Sources mostly share a few expressions; node-cron's check costs about 40 µs and 11 KB each
+  // (0.4 s and 115 MB of garbage for 10,000 sources: test/bench/scale.ts).
+  const cronChecks = new Map<string, CronCheck>();
   for (const [id, entry] of Object.entries(sources)) {
     if (!SOURCE_ID.test(id)) {
       problems.push(problem(scope, ['sources', id], 'invalid source id (expected lowercase letters, digits, _ and -, starting with a letter or digit)'));
     }
     if (entry === null || typeof entry !== 'object') continue;
-    problems.push(...timingProblems(id, entry as Raw, scope));
+    problems.push(...timingProblems(id, entry as Raw, scope, cronChecks));
   }
   return problems;
 }
 
+type CronCheck = ReturnType<typeof validateDetailed>;
+
 const FIELD_NAMES: Record<string, string> = { dayOfMonth: 'day-of-month', dayOfWeek: 'day-of-week' };
 
-function timingProblems(id: string, source: Raw, scope: RuleScope): ConfigProblem[] {
+function timingProblems(id: string, source: Raw, scope: RuleScope, cronChecks: Map<string, CronCheck>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const { schedule, interval } = source;
   if (schedule !== undefined && interval !== undefined) {
     problems.push(problem(scope, ['sources', id, 'interval'], 'cannot be given together with schedule (give one of them)'));
   }
   if (typeof schedule === 'string' && schedule !== '') {
-    const result = validateDetailed(schedule);
+    let result = cronChecks.get(schedule);
+    if (!result) cronChecks.set(schedule, (result = validateDetailed(schedule)));
     const first = result.errors[0];
     if (!result.valid && first) {
       const why =

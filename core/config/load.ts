@@ -7,7 +7,7 @@ import { envOverrides, influxProblems, sourceProblems, spoolMaxBytes, type EnvOv
 import { createSchemaValidator } from './schema-validator.js';
 import { noteMissingVariables, rememberMissing, substituteEnv } from './substitution.js';
 import type { ConfigProblem, HostConfig, InfluxConfig, Locate, SourceConfig } from './types.js';
-import { duplicateKeyProblems, readConfigDocument, type ConfigDocument } from './yaml-document.js';
+import { duplicateKeyProblems, lazyLocate, readConfigDocument, type ConfigDocument } from './yaml-document.js';
 
 export { ConfigFileError, formatProblem } from './config-file-error.js';
 
@@ -50,7 +50,8 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (problems.length > 0) throw new ConfigFileError(noteMissingVariables(unique(problems), substitution.missing));
   const config = buildConfig(raw, abs, overrides, checked.spoolBytes);
   for (const source of Object.values(config.sources)) rememberMissing(source, substitution.missing);
-  return { config, locate: document.locate };
+  // The document is let go: a LoadedConfig lives as long as the host.
+  return { config, locate: lazyLocate(document.text) };
 }
 
 /** The document as plain data; sections left empty in YAML (`sources:`) count as not given. */

@@ -1,8 +1,22 @@
+import { gzipSync } from 'node:zlib';
 import Koa from 'koa';
 import Router from '@koa/router';
 import type { Redactor } from '../logging/redactor.js';
 import type { Host } from '../runtime/host.js';
 import type { Logger } from 'pino';
+
+/** A JSON text with its bytes and (made on first request) its gzip form. */
+interface Encoded {
+  text: string;
+  plain: Buffer;
+  gzip: Buffer | null;
+}
+
+/** Whether the client takes gzip (`Accept-Encoding: gzip`, not refused with `q=0`). */
+function acceptsGzip(header: string | undefined): boolean {
+  if (!header || !header.includes('gzip')) return false;
+  return !/(?:^|,)\s*gzip\s*;\s*q=0(?:\.0*)?\s*(?:,|$)/i.test(header);
+}
 
 export interface AppDeps {
   host: Host;
@@ -29,11 +43,37 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = deps.redactor.redact(JSON.stringify(body, null, ctx.query.pretty !== undefined ? 2 : undefined));
   };
 
-  router.get('/health', (ctx) => json(ctx, 200, host.health()));
+  // `/health` is polled (Home Assistant, monitors, the status page): its JSON is built once per
+  // change by the host (already redacted), its bytes and gzip form once per JSON text here.
+  let health: Encoded | null = null;
+  const pretty = (ctx: Koa.Context) => /(?:^|&)pretty(?:[=&]|$)/.test(ctx.querystring);
+  const sendCached = (ctx: Koa.Context, text: string, cache: Encoded | null, gzip: boolean): Encoded => {
+    const e = cache && cache.text === text ? cache : { text, plain: Buffer.from(text), gzip: null };
+    ctx.status = 200;
+    ctx.type = 'application/json; charset=utf-8';
+    if (!gzip) {
+      ctx.body = e.plain;
+      return e;
+    }
+    ctx.vary('Accept-Encoding');
+    if (acceptsGzip(ctx.get('accept-encoding'))) {
+      ctx.set('Content-Encoding', 'gzip');
+      ctx.body = e.gzip ??= gzipSync(e.plain);
+    } else {
+      ctx.body = e.plain;
+    }
+    return e;
+  };
+  router.get('/health', (ctx) => {
+    if (pretty(ctx)) return json(ctx, 200, host.health());
+    health = sendCached(ctx, host.healthJson(), health, true);
+  });
   router.get('/health/sources/:id', (ctx) => {
     const runner = host.runner(ctx.params.id!);
     if (!runner) return json(ctx, 404, { error: `no source with id "${ctx.params.id}"`, sources: host.sourceIds });
-    return json(ctx, 200, runner.health());
+    if (pretty(ctx)) return json(ctx, 200, runner.health());
+    // One source's object is small: sent as it is.
+    sendCached(ctx, runner.healthJson(), null, false);
   });
   router.get('/ready', (ctx) => {
     const ready = host.ready();

@@ -1,3 +1,4 @@
+import type { Got } from 'got';
 import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/types.js';
 import type { DataSource, RunContext } from '../plugin-api/data-source.js';
@@ -7,13 +8,14 @@ import type { Point, SourcePoint } from '../plugin-api/point.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
 import { isSecretField, type Redactor } from '../logging/redactor.js';
 import { registerWriteOnlyOptions } from './secret-options.js';
+import { bindRunSignal } from './http-client.js';
 import { toTypedError } from './http-errors.js';
 import { latestOf } from './latest.js';
 import { normalizeResult, type NormalizedResult } from './run-result.js';
 import { buildSchedule, type Schedule } from './schedule.js';
 import type { Cancel, Scheduler } from './scheduler.js';
 import { createSourceAuth, type SourceAuth } from './source-auth.js';
-import { SourceState, type SourceHealth } from './source-state.js';
+import { ChangeCounter, SourceState, type SourceHealth, type StateOwner } from './source-state.js';
 import { missingCredentials, standbyHint } from './credentials.js';
 
 /** Where a runner hands its points: the storage, or a collector for `homeiq once`. */
@@ -44,6 +46,8 @@ export interface RunnerDeps {
   backoffBaseMs?: number;
   /** Called on a standby source's schedule: the host re-reads the config for new credentials. */
   onStandbyCheck?: () => void;
+  /** The host's count of health changes (its `/health` cache); bumped with every change of this source. */
+  changes?: ChangeCounter;
 }
 
 export interface RunOutcome {
@@ -52,42 +56,252 @@ export interface RunOutcome {
   error?: Error;
 }
 
+function iso(t: number | null): string | null {
+  return t === null ? null : new Date(t).toISOString();
+}
+
+const TOKENS_NONE = { last_token_refresh: null, token_refresh_count: 0, token_expires_at: null } as const;
+
+/**
+ * The context of one run (RunContext). Built for every run, so it is cheap: `signal` (an
+ * AbortController) and `http` (the source's got instance, made on first use) cost nothing for a
+ * plugin that does not read them. They are getters: a plugin that copies the context (`{...ctx}`)
+ * loses them; pass `ctx` itself on.
+ */
+class Run implements RunContext {
+  readonly errors = errorClasses;
+  /** Settle the run's promise (set by `execute`). */
+  resolve: ((outcome: RunOutcome) => void) | null = null;
+  reject: ((err: unknown) => void) | null = null;
+  /** Set once the outcome is decided (the plugin answered, or the run was aborted first). */
+  ended = false;
+  /** Where the deadline is kept (see Deadlines). */
+  deadlines: Deadlines | null = null;
+  slot = 0;
+  private lastSuccessDate: Date | null | undefined = undefined;
+  private controller: AbortController | null = null;
+  private abortReason: unknown = undefined;
+
+  constructor(
+    private readonly runner: SourceRunner,
+    readonly options: Record<string, unknown>,
+    readonly credentials: Readonly<Record<string, string>>,
+    private readonly lastSuccessMs: number | null,
+    readonly started: number,
+  ) {}
+
+  get lastSuccess(): Date | null {
+    if (this.lastSuccessDate === undefined) this.lastSuccessDate = this.lastSuccessMs === null ? null : new Date(this.lastSuccessMs);
+    return this.lastSuccessDate;
+  }
+
+  get sourceId(): string {
+    return this.runner.id;
+  }
+
+  get logger(): Logger {
+    return this.runner.logger;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
+  get http(): Got {
+    return this.runner.httpFor(this.signal);
+  }
+
+  /** The run's time is up, or the host shuts down: the signal aborts and the run fails now. */
+  abort(reason: unknown): void {
+    if (this.ended) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    this.runner.settleRun(this, reason, false);
+  }
+}
+
+/**
+ * The deadlines of runs in flight, one queue per timeout length (`timeout` option): runs join in
+ * start order, which for one length is deadline order, and one timer waits for the earliest. A
+ * run joining costs two array pushes; one that ends clears its slot. Measured against one
+ * setTimeout per run (a Timeout object and an arguments array, about 1 µs and 200 bytes that stay
+ * live while 10,000 runs are in flight and make every young-generation GC copy them).
+ * The timer keeps the process up while a run is in flight (as a per-run timer did), not after.
+ */
+class Deadlines {
+  private static readonly byLength = new Map<number, Deadlines>();
+  private runs: (Run | null)[] = [];
+  private dues: number[] = [];
+  private head = 0;
+  private live = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  private constructor(private readonly ms: number) {}
+
+  static of(ms: number): Deadlines {
+    let d = Deadlines.byLength.get(ms);
+    if (!d) Deadlines.byLength.set(ms, (d = new Deadlines(ms)));
+    return d;
+  }
+
+  add(run: Run): void {
+    const due = performance.now() + this.ms;
+    run.deadlines = this;
+    run.slot = this.runs.length;
+    this.runs.push(run);
+    this.dues.push(due);
+    this.live += 1;
+    if (!this.timer) this.arm(due);
+    else if (this.live === 1) this.timer.ref();
+  }
+
+  remove(run: Run): void {
+    if (run.deadlines !== this) return;
+    run.deadlines = null;
+    this.runs[run.slot] = null;
+    this.live -= 1;
+    if (this.live === 0) this.timer?.unref();
+  }
+
+  private arm(due: number): void {
+    this.timer = setTimeout(() => this.fire(), Math.max(0, due - performance.now()));
+    if (this.live === 0) this.timer.unref();
+  }
+
+  private fire(): void {
+    this.timer = null;
+    const now = performance.now();
+    const expired: Run[] = [];
+    for (; this.head < this.runs.length && this.dues[this.head]! <= now; this.head++) {
+      const run = this.runs[this.head];
+      if (!run) continue;
+      this.runs[this.head] = null;
+      run.deadlines = null;
+      this.live -= 1;
+      expired.push(run);
+    }
+    while (this.head < this.runs.length && this.runs[this.head] === null) this.head++;
+    if (this.head === this.runs.length) {
+      this.runs = [];
+      this.dues = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.runs.length) {
+      this.runs = this.runs.slice(this.head);
+      this.dues = this.dues.slice(this.head);
+      this.head = 0;
+      this.runs.forEach((run, i) => {
+        if (run) run.slot = i;
+      });
+    }
+    if (this.head < this.runs.length) this.arm(this.dues[this.head]!);
+    for (const run of expired) run.abort(new TimeoutError(`the run did not finish within ${this.ms / 1000}s`));
+  }
+}
+
 /**
  * Runs one source: standby without credentials, a first run at start, then its schedule; runs never
  * overlap; failures move it to degraded, then error; typed errors choose the state.
  */
-export class SourceRunner {
+export class SourceRunner implements StateOwner {
   readonly id: string;
   readonly state: SourceState;
-  private readonly log: Logger;
   private readonly now: () => number;
+  private readonly changes: ChangeCounter;
+  /** This source's count of health changes (its cached `/health/sources/:id` JSON). */
+  private version = 0;
+  private healthCache: { version: number; written: number; secrets: number; json: string } | null = null;
+  private childLogger: Logger | null = null;
+  private readonly hasCredentials: boolean;
+  private readonly timeoutMs: number;
+  private readonly maxDataAgeMs: number | undefined;
   private ds: DataSource | null = null;
-  private auth: SourceAuth | null = null;
+  private authState: SourceAuth | null = null;
   private schedule: Schedule | null = null;
   private cancelTimer: Cancel | null = null;
   private running: Promise<RunOutcome> | null = null;
-  private abort: AbortController | null = null;
+  private current: Run | null = null;
   private blockedUntil = 0;
   private validated = false;
   private stopped = false;
   private nextRun: number | null = null;
   private rateLimitStreak = 0;
   private latestPoints: Point[] = [];
-  private readonly latestBySeries = new Map<string, Point[]>();
+  private latestBySeries: Map<string, Point[]> | null = null;
   /** The newest point not in the future seen so far (freshness). */
   private newestPast: number | null = null;
 
   constructor(private readonly deps: RunnerDeps) {
     this.id = deps.source.id;
     this.now = deps.now ?? Date.now;
-    this.log = deps.logger.child({ source: this.id, plugin: deps.source.plugin });
-    this.state = new SourceState(this.log);
+    this.changes = deps.changes ?? new ChangeCounter();
+    this.state = new SourceState(this);
+    this.hasCredentials = !deps.plugin || missingCredentials(deps.plugin, deps.source).length === 0;
+    this.timeoutMs = parseDuration(String(deps.options.timeout ?? '60s')) ?? 60_000;
+    this.maxDataAgeMs = deps.options.max_data_age ? parseDuration(String(deps.options.max_data_age)) : undefined;
     for (const [field, value] of Object.entries(deps.source.credentials)) if (isSecretField(field)) deps.redactor.add(value);
     if (deps.plugin) registerWriteOnlyOptions(deps.plugin, deps.options, deps.redactor);
   }
 
   get credentialsConfigured(): boolean {
-    return !this.deps.plugin || missingCredentials(this.deps.plugin, this.deps.source).length === 0;
+    return this.hasCredentials;
+  }
+
+  /** The source's child logger, as plugins receive it; made on first use (10,000 sources need not hold 10,000). */
+  get logger(): Logger {
+    return (this.childLogger ??= this.deps.logger.child({ source: this.id, plugin: this.deps.source.plugin }));
+  }
+
+  /** The runtime's own lines about this source: the root logger with the child's fields. */
+  private log(level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string): void {
+    this.deps.logger[level]({ source: this.id, plugin: this.deps.source.plugin, ...fields }, message);
+  }
+
+  /** Something `/health` shows changed. */
+  private touch(): void {
+    this.version += 1;
+    this.changes.bump();
+  }
+
+  /** StateOwner: the state's log lines. */
+  stateLog(level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string): void {
+    this.log(level, fields, message);
+  }
+
+  /** StateOwner: the state changed. */
+  stateChanged(): void {
+    this.touch();
+  }
+
+  /**
+   * The source's HTTP clients and token manager, made on first use (a plugin that never reads
+   * `ctx.http` never pays for a got instance) and kept for the runner's life: a change of the
+   * source's credentials or options restarts it with a new runner.
+   */
+  private get auth(): SourceAuth {
+    if (this.authState) return this.authState;
+    const plugin = this.deps.plugin!;
+    this.authState = createSourceAuth({
+      plugin,
+      dataSource: this.ds!,
+      credentials: this.deps.source.credentials,
+      options: this.deps.options,
+      redactor: this.deps.redactor,
+      loginContext: (http, signal) => this.loginContext(http, signal),
+      backoffBaseMs: this.deps.backoffBaseMs,
+    });
+    if (this.authState.tokens) this.authState.tokens.onChange = () => this.touch();
+    return this.authState;
+  }
+
+  /** The source's got instance bound to the current run's signal. */
+  httpFor(signal: AbortSignal): Got {
+    const http = this.auth.http;
+    bindRunSignal(http, signal);
+    return http;
   }
 
   /** Prepares the source; with `schedule`, also runs it now and then on its schedule. */
@@ -99,25 +313,23 @@ export class SourceRunner {
       return this.settle('error', 'error', this.deps.loadError ?? null);
     }
     if (!this.credentialsConfigured) {
-      this.log.warn({ missing: missingCredentials(plugin, source) }, 'no credentials configured: standby');
+      this.log('warn', { missing: missingCredentials(plugin, source) }, 'no credentials configured: standby');
       // No upstream call; on its schedule the host looks again for credentials (a VAR_FILE filled in).
       this.schedule = buildSchedule(source, plugin.default_schedule);
       if (options.schedule && this.deps.onStandbyCheck) this.scheduleStandbyCheck();
       return this.settle('healthy', 'credentials_missing', standbyHint(plugin, source));
     }
     try {
-      const ctx = { sourceId: this.id, options: this.deps.options, logger: this.log, errors: errorClasses };
-      this.ds = plugin.create(ctx);
-      if (!this.ds || typeof this.ds.fetch !== 'function') throw new TypeError('create() returned no DataSource with a fetch function');
-      this.auth = createSourceAuth({
-        plugin,
-        dataSource: this.ds,
-        credentials: source.credentials,
+      const runner = this;
+      this.ds = plugin.create({
+        sourceId: this.id,
         options: this.deps.options,
-        redactor: this.deps.redactor,
-        loginContext: (http, signal) => this.context(http, signal),
-        backoffBaseMs: this.deps.backoffBaseMs,
+        get logger() {
+          return runner.logger;
+        },
+        errors: errorClasses,
       });
+      if (!this.ds || typeof this.ds.fetch !== 'function') throw new TypeError('create() returned no DataSource with a fetch function');
     } catch (err) {
       const message = `plugin ${plugin.id} failed to create the source: ${this.deps.redactor.redact((err as Error).message)}`;
       this.state.recordError(message, undefined, this.now());
@@ -125,17 +337,17 @@ export class SourceRunner {
     }
     this.schedule = buildSchedule(source, plugin.default_schedule);
     this.state.set('unknown', 'starting');
-    if (options.schedule) void this.tick();
+    this.touch();
+    if (options.schedule) this.tick();
     return true;
   }
 
   /** One run now (used by `homeiq once` and `check`, and by the schedule). Never overlaps another. */
   run(): Promise<RunOutcome> {
     if (this.running) return this.running;
-    if (!this.ds || !this.auth) return Promise.resolve({ ok: false, points: [], error: new Error(`source ${this.id} is not runnable`) });
-    this.running = this.execute().finally(() => {
-      this.running = null;
-    });
+    if (!this.ds) return Promise.resolve({ ok: false, points: [], error: new Error(`source ${this.id} is not runnable`) });
+    // `execute` settles asynchronously, after this assignment: its handlers clear `running`.
+    this.running = this.execute();
     return this.running;
   }
 
@@ -144,23 +356,38 @@ export class SourceRunner {
     this.stopped = true;
     this.cancelTimer?.();
     this.nextRun = null;
+    this.touch();
     if (this.running) {
-      const timer = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
-      await Promise.race([this.running, timer]);
-      this.abort?.abort(new TimeoutError('the host is shutting down'));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      this.current?.abort(new TimeoutError('the host is shutting down'));
     }
     this.schedule?.dispose();
     try {
       await this.ds?.dispose?.();
     } catch (err) {
-      this.log.warn({ err }, 'dispose failed');
+      this.log('warn', { err }, 'dispose failed');
     }
+  }
+
+  /**
+   * This source's object of `GET /health` as JSON, redacted; serialised again only when something
+   * it shows changed: the source's state, its last write (storage) or the secrets known.
+   */
+  healthJson(): string {
+    const written = this.deps.sink.lastWritten(this.id)?.getTime() ?? -1;
+    const secrets = this.deps.redactor.size;
+    const c = this.healthCache;
+    if (c && c.version === this.version && c.written === written && c.secrets === secrets) return c.json;
+    const json = this.deps.redactor.redact(JSON.stringify(this.health()));
+    this.healthCache = { version: this.version, written, secrets, json };
+    return json;
   }
 
   health(): SourceHealth {
     const s = this.state;
-    const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
-    const tokens = this.auth?.tokens?.state() ?? { last_token_refresh: null, token_refresh_count: 0, token_expires_at: null };
+    const tokens = this.authState?.tokens?.state() ?? TOKENS_NONE;
     return {
       plugin: this.deps.source.plugin,
       status: s.status,
@@ -203,27 +430,39 @@ export class SourceRunner {
     if (this.stopped || !this.schedule) return;
     const next = this.schedule.next(new Date(this.now())).getTime();
     this.nextRun = next;
+    this.touch();
     this.cancelTimer = this.deps.scheduler.at(next, () => {
       this.deps.onStandbyCheck?.();
       this.scheduleStandbyCheck();
     });
   }
 
-  private async tick(): Promise<void> {
+  private tick(): void {
     if (this.stopped) return;
-    this.nextRun = null;
-    await this.run();
+    if (this.nextRun !== null) {
+      this.nextRun = null;
+      this.touch();
+    }
+    // Closures made per run, not kept per runner: under tsx (esbuild keepNames) a named closure
+    // kept in a field costs a property array each, about 300 B per source.
+    void this.run().then(() => this.scheduleNext());
+  }
+
+  /** Plans the next run once one finished (its `blockedUntil` may push it out). */
+  private scheduleNext(): void {
     if (this.stopped || !this.schedule) return;
     const next = Math.max(this.schedule.next(new Date(this.now())).getTime(), this.blockedUntil);
     this.nextRun = next;
-    this.cancelTimer = this.deps.scheduler.at(next, () => void this.tick());
+    this.touch();
+    this.cancelTimer = this.deps.scheduler.at(next, () => this.tick());
   }
 
-  private context(http: import('got').Got, signal: AbortSignal): RunContext {
+  /** What `login` and `refresh` receive: the token-less client and the login's own signal. */
+  private loginContext(http: Got, signal: AbortSignal): RunContext {
     return {
       sourceId: this.id,
       options: this.deps.options,
-      logger: this.log,
+      logger: this.logger,
       errors: errorClasses,
       credentials: this.deps.source.credentials,
       http,
@@ -232,42 +471,90 @@ export class SourceRunner {
     };
   }
 
-  private async execute(): Promise<RunOutcome> {
-    const started = this.now();
-    const timeoutMs = parseDuration(String(this.deps.options.timeout ?? '60s')) ?? 60_000;
-    const controller = new AbortController();
-    this.abort = controller;
-    const timer = setTimeout(() => controller.abort(new TimeoutError(`the run did not finish within ${timeoutMs / 1000}s`)), timeoutMs);
-    const aborted = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-    });
-    aborted.catch(() => undefined);
+  /** `validate` before the first fetch (and after every restart), then `fetch`. */
+  private async validateThenFetch(ds: DataSource, ctx: Run): Promise<unknown> {
+    await ds.validate!(ctx);
+    this.validated = true;
+    return ds.fetch(ctx);
+  }
+
+  /**
+   * One run. The set-up before the plugin's `fetch` is called is kept to a few microseconds
+   * (10,000 sources due in the same second start one after the other on one thread): one context
+   * object, one promise and a slot in the deadline queue; no async function frames, no
+   * AbortController, got instance or abort listener unless the plugin uses them (measured: an
+   * abort listener 25 µs, `got.extend` 90 µs). Never rejects.
+   */
+  private execute(): Promise<RunOutcome> {
+    const run = new Run(this, this.deps.options, this.deps.source.credentials, this.state.lastSuccess, this.now());
+    this.current = run;
+    // The source's got instance keeps its defaults; a plugin that kept `ctx.http` from an earlier
+    // run still gets this run's signal.
+    if (this.authState) bindRunSignal(this.authState.http, run.signal);
+    Deadlines.of(this.timeoutMs).add(run);
+    const ds = this.ds!;
+    let work: Promise<unknown>;
     try {
-      const ds = this.ds!;
-      const ctx = this.context(this.auth!.http.extend({ signal: controller.signal }), controller.signal);
-      const work = (async () => {
-        if (!this.validated && ds.validate) await ds.validate(ctx);
-        this.validated = true;
-        return ds.fetch(ctx);
-      })();
-      // A plugin that never settles is abandoned at the deadline; its late rejection must not crash the host.
-      work.catch(() => undefined);
-      const result = normalizeResult(await Promise.race([work, aborted]), this.id, this.now());
+      work = this.validated || !ds.validate ? Promise.resolve(ds.fetch(run)) : this.validateThenFetch(ds, run);
+    } catch (err) {
+      // A plugin whose fetch throws before returning a promise.
+      work = Promise.reject(err);
+    }
+    return new Promise<RunOutcome>((resolve, reject) => {
+      run.resolve = resolve;
+      run.reject = reject;
+      // A plugin that never settles is abandoned at the deadline (Run.abort); what its work does
+      // later is ignored, a late rejection included (handled here, so it cannot crash the host).
+      work.then(
+        (value) => this.settleRun(run, value, true),
+        (err: unknown) => this.settleRun(run, err, false),
+      );
+    });
+  }
+
+  /** The run's outcome: the plugin's answer (`ok`), or its error, or the abort's reason. Once per run. */
+  /** @internal (Run) */
+  settleRun(run: Run, value: unknown, ok: boolean): void {
+    if (run.ended) return;
+    run.ended = true;
+    run.deadlines?.remove(run);
+    try {
+      run.resolve!(ok ? this.finish(run, value) : this.finishFailed(run, value));
+    } catch (err) {
+      run.reject!(err);
+    }
+  }
+
+  private finish(run: Run, value: unknown): RunOutcome {
+    try {
+      const result = normalizeResult(value, this.id, this.now());
       if (result.points.length === 0 && result.errors.length > 0) throw result.errors[0]!.error;
       this.deps.sink.write(result.points);
       this.succeeded(result);
-      this.deps.observer?.runFinished(this.id, 'success', (this.now() - started) / 1000, result.points.length);
+      this.deps.observer?.runFinished(this.id, 'success', (this.now() - run.started) / 1000, result.points.length);
+      this.ended(run);
       return { ok: true, points: result.points };
     } catch (err) {
-      const typed = this.typed(err);
-      this.failed(typed);
-      this.deps.observer?.runFinished(this.id, 'failure', (this.now() - started) / 1000, 0);
-      return { ok: false, points: [], error: typed };
-    } finally {
-      clearTimeout(timer);
-      this.abort = null;
-      this.state.settled = true;
+      return this.finishFailed(run, err);
     }
+  }
+
+  private finishFailed(run: Run, err: unknown): RunOutcome {
+    const typed = this.typed(err);
+    try {
+      this.failed(typed);
+      this.deps.observer?.runFinished(this.id, 'failure', (this.now() - run.started) / 1000, 0);
+    } finally {
+      this.ended(run);
+    }
+    return { ok: false, points: [], error: typed };
+  }
+
+  private ended(run: Run): void {
+    if (this.current === run) this.current = null;
+    this.running = null;
+    this.state.settled = true;
+    this.touch();
   }
 
   /**
@@ -283,8 +570,9 @@ export class SourceRunner {
       if (list) list.push(p);
       else fresh.set(key, [p]);
     }
-    for (const [key, list] of fresh) this.latestBySeries.set(key, list);
-    this.latestPoints = [...this.latestBySeries.values()].flat();
+    const latest = (this.latestBySeries ??= new Map());
+    for (const [key, list] of fresh) latest.set(key, list);
+    this.latestPoints = [...latest.values()].flat();
   }
 
   /** Maps an HTTP-client error (of the run, or of one item) to its typed error. */
@@ -303,9 +591,11 @@ export class SourceRunner {
     this.keepLatest(result.points);
     if (result.newest !== null) s.newestPoint = result.newest;
     s.setWarnings(result.warnings.map((w) => this.deps.redactor.redact(w)));
-    s.itemErrors = result.errors.map((e) => ({ item: e.item, message: this.deps.redactor.redact(this.typed(e.error).message) }));
+    if (result.errors.length > 0 || s.itemErrors.length > 0) {
+      s.itemErrors = result.errors.map((e) => ({ item: e.item, message: this.deps.redactor.redact(this.typed(e.error).message) }));
+    }
     s.details = result.details;
-    const maxAge = this.deps.options.max_data_age ? parseDuration(String(this.deps.options.max_data_age)) : undefined;
+    const maxAge = this.maxDataAgeMs;
     if (result.newestPast !== null) this.newestPast = Math.max(this.newestPast ?? 0, result.newestPast);
     if (maxAge !== undefined && this.newestPast !== null && now - this.newestPast > maxAge) {
       const age = Math.round((now - this.newestPast) / 60_000);
@@ -324,7 +614,7 @@ export class SourceRunner {
     const longWait = parseDuration(String(this.deps.options.credentials_retry_after ?? '15m')) ?? 900_000;
     switch (errorKind(err)) {
       case 'credentials':
-        this.auth?.tokens?.clear();
+        this.authState?.tokens?.clear();
         this.blockedUntil = now + longWait;
         s.set('error', 'credentials_invalid', 'Check the credentials; the source tries again in a while or when its config changes');
         return;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ConfigFileError } from '../config/load.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -51,6 +52,7 @@ export async function prepareSources(loaded: LoadedConfig, loader: PluginLoader)
   return prepared;
 }
 
+/** A digest, not the JSON itself: it is kept per source for the host's life (10,000 sources). */
 function fingerprint(source: SourceConfig, options: Record<string, unknown>, plugin: PluginDeclaration | null): string {
-  return JSON.stringify([source, options, plugin?.id ?? null]);
+  return createHash('sha256').update(JSON.stringify([source, options, plugin?.id ?? null])).digest('base64');
 }

@@ -21,7 +21,7 @@ interface ChildResult {
 /** Runs one side; its jobs are due `leadMs` from now, on a whole second. */
 function run(mode: 'host' | 'cron', leadMs: number): ChildResult {
   const at = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', child, mode, String(SOURCES), String(at)], { encoding: 'utf8', timeout: 90_000, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', child, mode, String(SOURCES), String(at)], { encoding: 'utf8', timeout: 150_000, maxBuffer: 64 << 20 });
   const out = r.stdout.trim().split('\n').at(-1) ?? '';
   if (r.status !== 0 || !out.startsWith('{')) throw new Error(`scale child ${mode} failed (exit ${r.status}):\n${r.stderr.slice(-3000)}`);
   const result = JSON.parse(out) as ChildResult;

@@ -1,4 +1,6 @@
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../core/main.js';
@@ -45,7 +47,59 @@ function setup(sources: string, env: Record<string, string> = {}) {
 const exampleSource = (id: string, key: string, extra = '') =>
   `  ${id}:\n    plugin: ./example-sensor\n    interval: 1h\n    credentials:\n      api_key: ${key}\n    options:\n      base_url: ${fake.url}\n      retries: 0\n${extra}`;
 
+/** GET with `accept-encoding: gzip`: the raw answer. */
+function getGzip(url: string): Promise<{ headers: import('node:http').IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
+  });
+}
+
 describe('GET /health', () => {
+  it('follows every change of a source (built once per change, not per request) and is gzip-compressed when the client accepts it', async () => {
+    const { start } = setup(exampleSource('hallway', KEY).replace('interval: 1h', 'interval: 1s'));
+    await start();
+    await until(async () => (await fetch(`${running!.url}/ready`)).status === 200);
+    const first = await json(await fetch(`${running!.url}/health`));
+    expect(first.sources.hallway.status_detail).toBe('operational');
+    // The upstream fails: the next run's failure shows at once, with its error and the next run.
+    fake.failAlways(503);
+    await until(async () => (await json(await fetch(`${running!.url}/health`))).sources.hallway.status === 'degraded', 3000);
+    const failed = await json(await fetch(`${running!.url}/health`));
+    expect(failed.status).toBe('degraded');
+    expect(failed.sources.hallway.last_error.message).toMatch(/503/);
+    expect(Date.parse(failed.sources.hallway.next_run)).toBeGreaterThan(Date.parse(first.sources.hallway.next_run));
+    expect(failed.uptime_seconds).toBeGreaterThan(first.uptime_seconds);
+    // It recovers: the health says so on the next request after the run.
+    fake.failAlways(undefined);
+    await until(async () => (await json(await fetch(`${running!.url}/health`))).sources.hallway.status_detail === 'operational', 3000);
+    const recovered = await json(await fetch(`${running!.url}/health`));
+    expect(Date.parse(recovered.sources.hallway.last_successful_fetch)).toBeGreaterThan(Date.parse(first.sources.hallway.last_successful_fetch));
+    // Equal to the report the host builds field by field (but for the uptime, read a moment later).
+    const report = running!.host.health();
+    expect({ ...recovered, uptime_seconds: 0 }).toEqual(JSON.parse(JSON.stringify({ ...report, uptime_seconds: 0 })));
+
+    const zipped = await getGzip(`${running!.url}/health`);
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toMatch(/accept-encoding/i);
+    expect(zipped.headers['content-type']).toBe('application/json; charset=utf-8');
+    const unzipped = JSON.parse(gunzipSync(zipped.body).toString('utf8'));
+    expect(Object.keys(unzipped.sources)).toEqual(['hallway']);
+    expect(unzipped.sources.hallway.plugin).toBe('./example-sensor');
+    // Without accept-encoding: plain JSON (fetch sends gzip by default; node:http does not).
+    const plain = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => http.get(`${running!.url}/health`, resolve).on('error', reject));
+    plain.resume();
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    // A source's own object is the same as in the full report.
+    const one = await json(await fetch(`${running!.url}/health/sources/hallway`));
+    expect(one.plugin).toBe('./example-sensor');
+    expect(one.status_detail).toBe(unzipped.sources.hallway.status_detail);
+  });
+
   it('answers the JSON of CONTRACT §3 for an operational, a standby and a paused source', async () => {
     const { start } = setup(
       exampleSource('hallway', '${EXAMPLE_API_KEY}') + exampleSource('garage', '${GARAGE_KEY}') + exampleSource('attic', KEY, '    enabled: false\n'),

@@ -17,6 +17,26 @@ describe('Scheduler', () => {
     s.stop();
   });
 
+  it('runs entries due at the same time in the order they were scheduled, and ones added while firing', async () => {
+    const s = new Scheduler();
+    const calls: string[] = [];
+    const due = Date.now() + 20;
+    const cancels = Array.from({ length: 1000 }, (_, i) => s.at(due, () => calls.push(`same-${i}`)));
+    s.at(due + 10, () => calls.push('later'));
+    s.at(due - 10, () => {
+      calls.push('earlier');
+      // Due already: runs in the same wake-up, after what was due before it.
+      s.at(due, () => calls.push('added'));
+    });
+    cancels[500]!();
+    expect(s.size).toBe(1002);
+    await new Promise((r) => setTimeout(r, 100));
+    const same = Array.from({ length: 1000 }, (_, i) => `same-${i}`).filter((c) => c !== 'same-500');
+    expect(calls).toEqual(['earlier', ...same, 'added', 'later']);
+    expect(s.size).toBe(0);
+    s.stop();
+  });
+
   it('keeps going when a callback throws', async () => {
     const s = new Scheduler();
     const calls: string[] = [];

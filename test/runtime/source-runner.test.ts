@@ -167,6 +167,27 @@ describe('plugins that misbehave', () => {
     expect(src.health().last_error?.message).toBe('the run did not finish within 0.3s');
   });
 
+  it('every hung run is aborted at its own timeout, with runs of other timeouts and quick runs in between', async () => {
+    let calls = 0;
+    // Every other run hangs; the others answer at once.
+    const flaky = base(() => (++calls % 2 === 1 ? new Promise(() => undefined) : Promise.resolve([{ measurement: 'm', fields: { v: 1 }, time: new Date() }])));
+    src = await createTestSource({ plugin: flaky, options: { timeout: '200ms' } });
+    const other = await createTestSource({ id: 'other', plugin: base(() => new Promise(() => undefined)), options: { timeout: '350ms' } });
+    try {
+      const t0 = performance.now();
+      const slow = other.run();
+      const outcomes = [];
+      for (let i = 0; i < 4; i++) outcomes.push(await src.run());
+      expect(outcomes.map((o) => o.ok)).toEqual([false, true, false, true]);
+      // Two hung runs of 200 ms each, one after the other.
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(390);
+      expect((await slow).error?.message).toBe('the run did not finish within 0.35s');
+      expect(src.health().last_error?.message).toBe('the run did not finish within 0.2s');
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('a fetch that throws synchronously is one failed run', async () => {
     src = await createTestSource({
       plugin: base(() => {

@@ -11,12 +11,14 @@ import { pino } from 'pino';
 
 const [mode, countText, atText] = process.argv.slice(2);
 const count = Number(countText);
-const at = Number(atText);
+let at = Number(atText);
 const expression = `${new Date(at).getUTCSeconds()} * * * * *`;
 const seen: number[] = [];
-(globalThis as { __benchFetch?: (t: number) => void }).__benchFetch = (t) => {
+/** A job's work began at `t`: counted when it belongs to the measured second (not the start-up's runs). */
+const record = (t: number) => {
   if (t >= at - 500) seen.push(t - at);
 };
+(globalThis as { __benchFetch?: (t: number) => void }).__benchFetch = record;
 
 const PLUGIN = `export default {
   id: 'synthetic', apiVersion: 1, title: 'Synthetic',
@@ -43,7 +45,7 @@ async function startHostWithSources(dir: string): Promise<() => Promise<void>> {
 }
 
 function startCron(): () => Promise<void> {
-  const tasks = Array.from({ length: count }, () => cron.schedule(expression, () => void seen.push(Date.now() - at)));
+  const tasks = Array.from({ length: count }, () => cron.schedule(expression, () => record(Date.now())));
   return async () => {
     for (const t of tasks) await t.destroy();
   };
@@ -53,7 +55,12 @@ const dir = mkdtempSync(path.join(tmpdir(), 'homeiq-bench-scale-'));
 const startedAt = Date.now();
 const stop = mode === 'host' ? await startHostWithSources(dir) : startCron();
 const readyAt = Date.now();
-if (readyAt > at - 1000) throw new Error(`started too late: ready ${readyAt - at} ms after the scheduled second`);
+// Started too late for that second (a loaded machine): the jobs are due at the same second of the
+// next minute as well; runs seen before that (at start-up) do not count.
+if (readyAt > at - 1000) {
+  at += Math.ceil((readyAt + 1000 - at) / 60_000) * 60_000;
+  seen.length = 0;
+}
 const rssBefore = process.memoryUsage().rss;
 const deadline = at + 20_000;
 while (seen.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
