@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
-import pretty from 'pino-pretty';
+import type { PrettyOptions } from 'pino-pretty';
 import { Redactor } from './redactor.js';
 
 export type { Logger };
@@ -34,7 +35,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const { redactor } = options;
   const level = options.level ?? 'info';
   const destination =
-    options.destination ?? (process.stdout.isTTY ? pretty({ colorize: true, sync: true }) : pino.destination({ sync: false }));
+    options.destination ?? (process.stdout.isTTY ? prettyStream({ colorize: true, sync: true }) : pino.destination({ sync: false }));
   return pino(
     {
       level,
@@ -45,6 +46,15 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
+}
+
+/**
+ * pino-pretty, loaded only for a terminal: a service (Docker, systemd) writes JSON lines and need
+ * not hold the pretty-printer and its dependencies in memory.
+ */
+function prettyStream(options: PrettyOptions): DestinationStream {
+  const load = createRequire(import.meta.url);
+  return (load('pino-pretty') as (o: PrettyOptions) => DestinationStream)(options);
 }
 
 /**

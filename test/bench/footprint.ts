@@ -9,17 +9,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
-import { bundleOptions, ensureBuilt } from '../../core/cli/build.mjs';
 import { freePort } from '../support/free-port.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 import { startBuiltinFakes } from './support/builtin-sources.js';
 import { line, median, verdict } from './support/figures.js';
 import { MeasuredProcess, tail } from './support/measured-process.js';
+import { bareKoaArgs, hostArgs } from './support/spawn-like-npm-start.js';
 
 const ROUNDS = 3;
 const SETTLE_MS = 1500;
-const root = path.resolve(import.meta.dirname, '../..');
 const logs = mkdtempSync(path.join(tmpdir(), 'homeiq-bench-footprint-'));
 const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
 delete env.PORT;
@@ -58,20 +56,8 @@ async function measure(args: string[], url: string, log: string, check?: (url: s
   }
 }
 
-/**
- * Bundles the baseline like core/cli/build.mjs bundles the host: one ESM file for node 20 with its
- * dependencies (Koa) inside.
- */
-async function buildBaseline(): Promise<string> {
-  const outfile = path.join(root, '.build/bench/bare-koa.mjs');
-  await build({ ...bundleOptions(path.join(root, 'test/bench/support/bare-koa.ts'), outfile), logLevel: 'warning' });
-  return outfile;
-}
-
 async function main(): Promise<void> {
-  // The host's bundle is built before the first round: a start after an update pays the build once.
-  await ensureBuilt();
-  const bareScript = await buildBaseline();
+  // The host's bundle is built before the first round (hostArgs): a start after an update pays the build once.
   const fakes = await startBuiltinFakes();
   const cfg = tempConfig('');
   const port = await freePort();
@@ -90,8 +76,8 @@ async function main(): Promise<void> {
   try {
     for (let i = 0; i < ROUNDS; i++) {
       const barePort = await freePort();
-      bare.push(await measure([bareScript, String(barePort)], `http://127.0.0.1:${barePort}/health`, path.join(logs, 'bare.log')));
-      const args = [path.join(root, 'core/cli/bin.mjs'), 'start', '--config', cfg.file];
+      bare.push(await measure(await bareKoaArgs(String(barePort)), `http://127.0.0.1:${barePort}/health`, path.join(logs, 'bare.log')));
+      const args = await hostArgs('start', '--config', cfg.file);
       host.push(await measure(args, `http://127.0.0.1:${port}/ready`, path.join(logs, 'host.log'), i === 0 ? ranOnce : undefined));
     }
   } finally {

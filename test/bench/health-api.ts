@@ -21,12 +21,12 @@ import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 import { line, median, verdict } from './support/figures.js';
 import { load, type LoadResult } from './support/load.js';
 import { MeasuredProcess, tail } from './support/measured-process.js';
+import { bareKoaArgs, hostArgs as hostCommand } from './support/spawn-like-npm-start.js';
 
 const SOURCES = 100;
 const ROUNDS = 2;
 const SECONDS = 5;
 const KEY = 'example-key-123';
-const root = path.resolve(import.meta.dirname, '../..');
 const env = { ...process.env };
 delete env.PORT;
 delete env.HOMEIQ_CONFIG;
@@ -69,8 +69,8 @@ async function main(): Promise<void> {
   const sources = Array.from({ length: SOURCES }, (_, i) =>
     `  room-${i}:\n    plugin: ./example-sensor\n    interval: 1h\n    credentials:\n      api_key: ${KEY}\n    options:\n      base_url: ${fake.url}\n      retries: 0\n`).join('');
   cfg.write(`server:\n  host: 127.0.0.1\n  port: ${port}\n${localStorageYaml(cfg.dir)}sources:\n${sources}`);
-  const hostArgs = [path.join(root, 'core/cli/bin.mjs'), 'start', '--config', cfg.file];
-  const bareArgs = (p: number, body?: string) => ['--import', 'tsx', path.join(root, 'test/bench/support/bare-koa.ts'), String(p), ...(body ? [body] : [])];
+  const hostArgs = await hostCommand('start', '--config', cfg.file);
+  const bareArgs = (p: number, body?: string) => bareKoaArgs(String(p), ...(body ? [body] : []));
   const host: { gzip?: LoadResult; plain: LoadResult }[] = [];
   const bare: { gzip?: LoadResult; plain: LoadResult }[] = [];
   const sameBytes: LoadResult[] = [];
@@ -100,10 +100,10 @@ async function main(): Promise<void> {
     writeFileSync(bodyFile, body);
     for (let i = 0; i < ROUNDS; i++) {
       const p1 = await freePort();
-      bare.push(await measure(bareArgs(p1), p1, '/health', path.join(logs, 'bare.log')));
+      bare.push(await measure(await bareArgs(p1), p1, '/health', path.join(logs, 'bare.log')));
       host.push(await measure(hostArgs, port, '/ready', path.join(logs, 'host.log')));
       const p2 = await freePort();
-      sameBytes.push((await measure(bareArgs(p2, bodyFile), p2, '/health', path.join(logs, 'bare.log'), true)).plain);
+      sameBytes.push((await measure(await bareArgs(p2, bodyFile), p2, '/health', path.join(logs, 'bare.log'), true)).plain);
     }
   } finally {
     await fake.close();

@@ -1,5 +1,5 @@
 // The baseline of the benchmarks: a bare Koa server answering one JSON route, `GET /health`.
-// Usage: node --import tsx test/bench/support/bare-koa.ts PORT [BODY_FILE] (footprint.ts runs it
+// Usage: node --import tsx test/bench/support/bare-koa.ts PORT [BODY_FILE] (the benchmarks run it
 // bundled by esbuild under plain node, the way `homeiq` runs)
 // With BODY_FILE, the route answers that JSON document (the host's /health of the same run, so
 // that both sides send the same bytes); without, a small `{"status":"healthy"}`.

@@ -1,0 +1,31 @@
+// How the benchmarks spawn the host and its bare-Koa baseline: the host exactly as `npm start`
+// runs it (node, the flags of package.json's start script, core/cli/bin.mjs and its bundle), the
+// baseline bundled by the same esbuild options and run by the same node with the same flags.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { bundleOptions, ensureBuilt } from '../../../core/cli/build.mjs';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+/** The node flags of `npm start` (`node --max-semi-space-size=1 core/cli/bin.mjs start` → the flag). */
+export function npmStartNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.split(/\s+/);
+  const bin = words.indexOf('core/cli/bin.mjs');
+  if (words[0] !== 'node' || bin < 0) throw new Error(`package.json start script is not "node [flags] core/cli/bin.mjs ...": ${start}`);
+  return words.slice(1, bin);
+}
+
+/** Arguments for process.execPath that run `homeiq ...args` as npm start does; builds the bundle first. */
+export async function hostArgs(...args: string[]): Promise<string[]> {
+  await ensureBuilt();
+  return [...npmStartNodeFlags(), path.join(root, 'core/cli/bin.mjs'), ...args];
+}
+
+/** Arguments for process.execPath that run the bare Koa baseline (test/bench/support/bare-koa.ts), bundled like the host. */
+export async function bareKoaArgs(...args: string[]): Promise<string[]> {
+  const outfile = path.join(root, '.build/bench/bare-koa.mjs');
+  await build({ ...bundleOptions(path.join(root, 'test/bench/support/bare-koa.ts'), outfile), logLevel: 'warning' });
+  return [...npmStartNodeFlags(), outfile, ...args];
+}
