@@ -1,10 +1,7 @@
-#!/usr/bin/env -S node --max-semi-space-size=1
+#!/usr/bin/env node
 // The `homeiq` command. It runs the esbuild bundle of core/cli/cli.ts (.build/cli.mjs, made by
 // core/cli/build.mjs), rebuilt here first when a file under core/ or plugins/ is newer than it.
 // Stack traces point into the TypeScript sources through the bundle's source map.
-// --max-semi-space-size=1 (MiB; here, in `npm start` and in the Dockerfile): a polling daemon makes
-// little garbage, and V8's young generation otherwise grows to 16 MiB per semi-space during start-up
-// and keeps it (measured: resident memory 8-10 MiB less; test/bench/footprint.ts).
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { BUNDLE, ensureBuilt } from './build.mjs';

@@ -8,7 +8,7 @@ import { bundleOptions, ensureBuilt } from '../../../core/cli/build.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
-/** The node flags of `npm start` (`node --max-semi-space-size=1 core/cli/bin.mjs start` → the flag). */
+/** The node flags of `npm start` (`node --some-flag core/cli/bin.mjs start` → `--some-flag`; none today). */
 export function npmStartNodeFlags(): string[] {
   const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const words = start.split(/\s+/);
