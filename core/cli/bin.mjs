@@ -7,7 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { BUNDLE, ensureBuilt } from './build.mjs';
 
 try {
-  await ensureBuilt();
+  // esbuild's service process would otherwise live as long as the host.
+  if (await ensureBuilt()) (await import('esbuild')).stop();
 } catch (err) {
   // A read-only install (an image whose sources were touched) can still run the bundle it has; a
   // source that does not compile cannot.

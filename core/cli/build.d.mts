@@ -8,5 +8,6 @@ export function newestSource(): number;
 export function isStale(): boolean;
 export function bundleOptions(entry: string, outfile: string): BuildOptions;
 export function build(): Promise<void>;
-export function ensureBuilt(options?: { quiet?: boolean }): Promise<void>;
+/** Resolves true when it rebuilt. */
+export function ensureBuilt(options?: { quiet?: boolean }): Promise<boolean>;
 

@@ -221,9 +221,10 @@ export async function build() {
 
 /** Rebuilds the bundle when it is missing or older than a source; says so on stderr unless quiet. */
 export async function ensureBuilt({ quiet = false } = {}) {
-  if (!isStale()) return;
+  if (!isStale()) return false;
   if (!quiet) process.stderr.write('building HomeIQ Sources (first start after an update)...\n');
   await build();
+  return true;
 }
 
 // `node core/cli/build.mjs [--if-possible]`: with --if-possible (npm's prepare, on every install) a

@@ -30,7 +30,7 @@ export interface CliHost {
  * Builds the CLI bundle when a source changed, once before a file's tests (`beforeAll`): under
  * load the build takes longer than a test should wait for `/health`.
  */
-export const buildCli = (): Promise<void> => ensureBuilt();
+export const buildCli = async (): Promise<void> => void (await ensureBuilt());
 
 /** Writes `files` (name → text) beside the config, then starts the host on a free port. */
 export async function startCliHost(sources: string, files: Record<string, string> = {}): Promise<CliHost> {
