@@ -126,6 +126,13 @@ class FaultGuard {
       this.onFatal();
       return;
     }
+    if (origin.plugin && origin.sources) {
+      try {
+        running.host.reportFault(origin.sources, `${kind} in the plugin, outside a run: ${messageOf(reason)}`);
+      } catch {
+        // The log line below still tells.
+      }
+    }
     const key = `${kind}|${origin.plugin ?? ''}|${messageOf(reason)}`;
     const now = Date.now();
     if (this.seen.size >= MAX_DISTINCT_FAULTS) this.seen.clear(); // messages that embed a counter

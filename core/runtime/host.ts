@@ -108,6 +108,11 @@ export class Host {
     });
   }
 
+  /** Shows a plugin's fault found outside its runs (see SourceRunner.reportFault) on these sources. */
+  reportFault(sourceIds: readonly string[], message: string): void {
+    for (const id of sourceIds) this.runner(id)?.reportFault(message);
+  }
+
   runner(id: string): SourceRunner | undefined {
     return this.runners.get(id)?.runner;
   }

@@ -351,6 +351,14 @@ export class SourceRunner implements StateOwner {
     return this.running;
   }
 
+  /**
+   * A fault of this source's plugin outside any run (a rejected promise it leaked, an exception from
+   * its own timer), found by the process's handlers: shown as `last_error` without failing a run.
+   */
+  reportFault(message: string): void {
+    this.state.recordError(message, undefined, this.now());
+  }
+
   /** Stops the schedule, waits up to `graceMs` for a run in flight, aborts it, disposes the source. */
   async stop(graceMs = 5000): Promise<void> {
     this.stopped = true;

@@ -53,6 +53,10 @@ describe('a plugin that leaks a rejected promise or throws from a timer', () => 
     expect(body.sources.hallway.status_detail).toBe('operational');
     expect(body.sources.leaky.status_detail).toBe('operational');
     expect(body.sources.ticker.status_detail).toBe('operational');
+    // The faults also show in /health, as the source's last error, without failing its runs.
+    expect(body.sources.leaky.last_error.message).toMatch(/^unhandled rejection in the plugin, outside a run: leak from (fetch|a timer chain)$/);
+    expect(body.sources.ticker.last_error.message).toBe('uncaught exception in the plugin, outside a run: timer kaput');
+    expect(body.sources.hallway.last_error).toBeNull();
     expect(fake.requests.length).toBeGreaterThanOrEqual(3);
     expectOnSchedule(fake.requests.map((r) => r.at), 1000);
 
