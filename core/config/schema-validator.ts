@@ -20,6 +20,11 @@ export function createSchemaValidator(strict: boolean): Ajv {
     coerceTypes: true,
     allowUnionTypes: true,
     strict,
+    // Compiling is most of the start-up's schema cost and each validator runs once per config
+    // load: ajv's optimising pass is skipped. The host's own schema is not checked against the
+    // meta-schema at every start (strict mode still refuses unknown keywords; a test compiles it).
+    code: { optimize: false },
+    validateSchema: !strict,
   });
   return addFormats(ajv);
 }
