@@ -74,6 +74,7 @@ async function main(): Promise<void> {
   const host: { gzip?: LoadResult; plain: LoadResult }[] = [];
   const bare: { gzip?: LoadResult; plain: LoadResult }[] = [];
   const sameBytes: LoadResult[] = [];
+  const sameGzipBytes: LoadResult[] = [];
   let bodyBytes = 0;
   let gzipBytes = 0;
   try {
@@ -98,12 +99,16 @@ async function main(): Promise<void> {
     bodyBytes = Buffer.byteLength(body);
     const bodyFile = path.join(logs, 'health.json');
     writeFileSync(bodyFile, body);
+    const gzipFile = path.join(logs, 'health.json.gz');
+    writeFileSync(gzipFile, compressed);
     for (let i = 0; i < ROUNDS; i++) {
       const p1 = await freePort();
       bare.push(await measure(await bareArgs(p1), p1, '/health', path.join(logs, 'bare.log')));
       host.push(await measure(hostArgs, port, '/ready', path.join(logs, 'host.log')));
       const p2 = await freePort();
       sameBytes.push((await measure(await bareArgs(p2, bodyFile), p2, '/health', path.join(logs, 'bare.log'), true)).plain);
+      const p3 = await freePort();
+      sameGzipBytes.push((await measure(await bareArgs(p3, gzipFile), p3, '/health', path.join(logs, 'bare.log'))).gzip!);
     }
   } finally {
     await fake.close();
@@ -120,6 +125,8 @@ async function main(): Promise<void> {
   console.log(line('requests/s vs bare JSON route', m(gz(host), 'rps'), m(gz(bare), 'rps'), 'req/s'));
   console.log(line('p99 latency vs bare JSON route', m(gz(host), 'p99Ms'), m(gz(bare), 'p99Ms'), 'ms'));
   console.log(line('bytes per answer', m(gz(host), 'bytesPerRequest'), m(gz(bare), 'bytesPerRequest'), 'B'));
+  console.log(line('requests/s vs bare, same gzip bytes', m(gz(host), 'rps'), m(sameGzipBytes, 'rps'), 'req/s'));
+  console.log(line('p99 latency vs bare, same gzip bytes', m(gz(host), 'p99Ms'), m(sameGzipBytes, 'p99Ms'), 'ms'));
   console.log('without accept-encoding (the host sends the whole JSON):');
   console.log(line('requests/s vs bare JSON route', m(plain(host), 'rps'), m(plain(bare), 'rps'), 'req/s'));
   console.log(line('p99 latency vs bare JSON route', m(plain(host), 'p99Ms'), m(plain(bare), 'p99Ms'), 'ms'));

@@ -1,19 +1,27 @@
 // The baseline of the benchmarks: a bare Koa server answering one JSON route, `GET /health`.
 // Usage: node --import tsx test/bench/support/bare-koa.ts PORT [BODY_FILE] (the benchmarks run it
 // bundled by esbuild under plain node, the way `homeiq` runs)
-// With BODY_FILE, the route answers that JSON document (the host's /health of the same run, so
+// With BODY_FILE, the route answers that JSON document (or, for a .gz file, those gzip bytes) (the host's /health of the same run, so
 // that both sides send the same bytes); without, a small `{"status":"healthy"}`.
 import { readFileSync } from 'node:fs';
 import Koa from 'koa';
 
 const port = Number(process.argv[2]);
 const bodyFile = process.argv[3];
-const body = bodyFile ? readFileSync(bodyFile, 'utf8') : undefined;
+// A `.gz` BODY_FILE is sent as it is, as gzip (the host's gzip'd /health: same bytes, same headers).
+const gzipped = bodyFile?.endsWith('.gz') ? readFileSync(bodyFile) : undefined;
+const body = bodyFile && !gzipped ? readFileSync(bodyFile, 'utf8') : undefined;
 
 const app = new Koa();
 app.use((ctx) => {
   if (ctx.method !== 'GET' || ctx.path !== '/health') return;
   ctx.type = 'application/json; charset=utf-8';
+  if (gzipped) {
+    ctx.vary('Accept-Encoding');
+    ctx.set('Content-Encoding', 'gzip');
+    ctx.body = gzipped;
+    return;
+  }
   ctx.body = body ?? JSON.stringify({ status: 'healthy', uptime_seconds: Math.round(process.uptime() * 10) / 10 });
 });
 app.listen(port, '127.0.0.1');
