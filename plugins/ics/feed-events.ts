@@ -31,14 +31,15 @@ const STEP_MS: Record<string, number> = { SECONDLY: 1000, MINUTELY: 60_000, HOUR
 export function feedEvents(raw: string, window: EventWindow, zoneOption: string | undefined): FeedEvents {
   const checked = checkFeed(raw);
   let data: ical.CalendarResponse;
+  const warnings: string[] = [];
   try {
-    data = ical.sync.parseICS(checked.text);
+    data = parserWarningsInto(warnings, () => ical.sync.parseICS(checked.text));
   } catch (err) {
     throw new DataError(`the feed could not be parsed: ${(err as Error).message}`, { cause: err });
   }
   const feedZone = data.vcalendar?.['WR-TIMEZONE'];
   const zone = zoneOption ?? (feedZone && isTimeZone(feedZone) ? feedZone : 'UTC');
-  const out: FeedEvents = { events: [], errors: checked.errors, warnings: [], calendarName: data.vcalendar?.['WR-CALNAME'], timeZone: zone };
+  const out: FeedEvents = { events: [], errors: checked.errors, warnings, calendarName: data.vcalendar?.['WR-CALNAME'], timeZone: zone };
   for (const entry of Object.values(data)) {
     if (!entry || entry.type !== 'VEVENT') continue;
     const event = entry as VEvent;
@@ -59,13 +60,35 @@ export function feedEvents(raw: string, window: EventWindow, zoneOption: string 
   return out;
 }
 
+/**
+ * Runs a synchronous node-ical call, turning the warnings it writes with `console.warn` (a
+ * malformed DURATION, an unknown TZID: "[node-ical] …") into the run's warnings, shown in
+ * `/health` and logged by the host once, instead of lines on stderr past the host's logger.
+ * Anything else written meanwhile goes to the real console.warn.
+ */
+function parserWarningsInto<T>(warnings: string[], call: () => T): T {
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => {
+    const text = args.map(String).join(' ');
+    if (!text.startsWith('[node-ical]')) return original.apply(console, args);
+    const warning = `calendar parser: ${text.slice('[node-ical]'.length).trim()}`;
+    if (!warnings.includes(warning)) warnings.push(warning);
+  };
+  try {
+    return call();
+  } finally {
+    console.warn = original;
+  }
+}
+
 function occurrences(event: VEvent, window: EventWindow, zone: string, warnings: string[]): CalendarEvent[] {
   // A day either side: node-ical compares all-day dates in the host's zone; the exact cut is ours.
   const from = new Date(window.from.getTime() - DAY);
   const to = new Date(window.to.getTime() + DAY);
   checkExpansionCost(event, to);
   const out: CalendarEvent[] = [];
-  for (const instance of ical.expandRecurringEvent(event, { from, to, expandOngoing: true })) {
+  const instances = parserWarningsInto(warnings, () => ical.expandRecurringEvent(event, { from, to, expandOngoing: true }));
+  for (const instance of instances) {
     const e = toCalendarEvent(event, instance, zone);
     if (e && overlaps(e, window)) out.push(e);
   }

@@ -83,6 +83,17 @@ describe('ics malformed feeds', () => {
     expect(s.health().warnings).toEqual(['event rolling@example.com repeats more than 2000 times in the window: only the first 2000 are reported']);
   });
 
+  it("shows the calendar parser's own warnings in health, not as stray lines on stderr", async () => {
+    const stderr = vi.spyOn(console, 'warn');
+    const s = await runFeed(
+      'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:odd@example.com\r\nDTSTART:20260507T090000Z\r\nDURATION:soon\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n',
+    );
+    expect(s.health().warnings).toEqual(['calendar parser: Ignoring malformed DURATION value: "soon" – treating as zero duration']);
+    expect(s.logs()).toContain('Ignoring malformed DURATION value');
+    expect(stderr.mock.calls.flat().join(' ')).not.toContain('node-ical');
+    stderr.mockRestore();
+  });
+
   it('refuses to expand a rule that repeats every few seconds for years, as an item error', async () => {
     const started = Date.now();
     const s = await runFeed(rollingFeed().replace('RRULE:FREQ=DAILY', 'RRULE:FREQ=SECONDLY;INTERVAL=5'));
