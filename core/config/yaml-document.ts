@@ -33,7 +33,10 @@ export async function readConfigDocument(file: string): Promise<ReadOutcome> {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => ({ file, line: lineAt(e.pos[0]), path: '', message: `invalid YAML: ${firstLine(e.message)}` }));
+    // An error found at the end of the text (an unclosed `[` or quote) is told at the last line
+    // that has anything on it, not on the empty line after the final newline.
+    const lastChar = Math.max(0, text.trimEnd().length - 1);
+    const problems = doc.errors.map((e) => ({ file, line: lineAt(Math.min(e.pos[0], lastChar)), path: '', message: `invalid YAML: ${firstLine(e.message)}` }));
     return { ok: false, problems, cause: doc.errors[0] };
   }
   if (doc.contents === null) {

@@ -12,6 +12,11 @@ describe('config problems', () => {
     expect(lines.map((l) => Number(l.slice(file.length + 1).split(':')[0]))).toContain(5);
   });
 
+  it('tells a bracket left open at the end of the file at its last line, not one past it', async () => {
+    const { file, lines } = await refuse('server:\n  port: 8010\nsources:\n  a:\n    plugin: open-meteo\n    options: [\n\n');
+    expect(lines.map((l) => l.slice(0, file.length + 3))).toEqual([`${file}:6:`]);
+  });
+
   it('names an unknown key with its path and line, and suggests the near one', async () => {
     const { file, lines } = await refuse('sources:\n  carbon:\n    plugin: watttime\n    optoins:\n      region: X\n');
     expect(lines).toEqual([`${file}:4: sources.carbon.optoins: unknown key (did you mean options?)`]);
