@@ -15,7 +15,11 @@ export interface CreateContext<O = Record<string, unknown>> {
   readonly errors: ErrorClasses;
 }
 
-/** What every hook that talks to the upstream receives. */
+/**
+ * What every hook that talks to the upstream receives. Pass it on as it is: `http`, `signal` and
+ * `logger` are made on first use (a run's set-up stays a few microseconds), so a copy made with
+ * `{ ...ctx }` does not carry them.
+ */
 export interface RunContext<O = Record<string, unknown>> extends CreateContext<O> {
   /** The credentials from the config, after `${VAR}` substitution. Never log them. */
   readonly credentials: Readonly<Record<string, string>>;
