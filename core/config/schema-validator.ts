@@ -12,7 +12,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  * `strict` is on for the host's own schema; plugin schemas are third-party and may carry
  * keywords ajv does not know (`x-…`, `examples`), which strict mode would refuse.
  */
-export function createSchemaValidator(strict: boolean): Ajv {
+export function createSchemaValidator(strict: boolean, checkSchemas = !strict): Ajv {
   const ajv = new Ajv({
     allErrors: true,
     verbose: true,
@@ -24,7 +24,7 @@ export function createSchemaValidator(strict: boolean): Ajv {
     // load: ajv's optimising pass is skipped. The host's own schema is not checked against the
     // meta-schema at every start (strict mode still refuses unknown keywords; a test compiles it).
     code: { optimize: false },
-    validateSchema: !strict,
+    validateSchema: checkSchemas,
   });
   return addFormats(ajv);
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { BUILTIN_PLUGINS } from '../../core/builtin-plugins.js';
 import { DURATION_PATTERN } from '../../core/config/host-schema.js';
 import { configJsonSchema, schemaFileText } from '../../core/config/json-schema.js';
+import { optionsSchemaFor } from '../../core/config/plugin-options.js';
 import { createSchemaValidator } from '../../core/config/schema-validator.js';
 import { parseSize, SIZE_PATTERN } from '../../core/config/size.js';
 import { definePlugin } from '../../core/plugin-api/index.js';
@@ -26,6 +27,14 @@ describe('config/sources.schema.json', () => {
   it('is what the code generates from the built-in plugins', () => {
     const committed = readFileSync(SCHEMA_FILE, 'utf8');
     expect(committed === schemaFileText(BUILTIN_PLUGINS), 'config/sources.schema.json is out of date: run npx tsx core/config/write-schema.ts').toBe(true);
+  });
+
+  it("holds only valid JSON Schemas for the built-in plugins' options (the host skips that check at start)", () => {
+    const checker = createSchemaValidator(false);
+    for (const plugin of BUILTIN_PLUGINS) {
+      expect(checker.validateSchema(optionsSchemaFor(plugin)), `${plugin.id}: ${checker.errorsText(checker.errors)}`).toBe(true);
+    }
+    expect(checker.validateSchema({ type: 'object', properties: { zip: { type: 'strin' } } })).toBe(false);
   });
 
   it('checks a source naming a known plugin against that plugin\'s options and credentials', () => {
