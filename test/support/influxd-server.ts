@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port.js';
-import { ManagedProcess, waitUntil } from './managed-process.js';
+import { ManagedProcess, startWithRetries, waitUntil } from './managed-process.js';
 
 /** The answer of InfluxDB 1.x's `/query`. */
 export interface InfluxQueryResult {
@@ -54,21 +54,12 @@ export class InfluxdServer {
    */
   static async start(options: { auth?: boolean; adminPassword?: string } = {}): Promise<InfluxdServer> {
     const server = new InfluxdServer(options.auth ?? false);
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await server.configure();
-        await server.start();
-        // With authentication on, InfluxDB 1.x lets the first admin be created without credentials.
-        if (options.auth) await server.query(`CREATE USER admin WITH PASSWORD '${options.adminPassword ?? 'admin'}' WITH ALL PRIVILEGES`);
-        return server;
-      } catch (err) {
-        lastError = err;
-        await server.stop();
-      }
-    }
-    await server.destroy();
-    throw lastError;
+    return startWithRetries(server, async () => {
+      await server.configure();
+      await server.start();
+      // With authentication on, InfluxDB 1.x lets the first admin be created without credentials.
+      if (options.auth) await server.query(`CREATE USER admin WITH PASSWORD '${options.adminPassword ?? 'admin'}' WITH ALL PRIVILEGES`);
+    });
   }
 
   get url(): string {

@@ -67,3 +67,23 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, ali
   }
   throw new Error(`${what}: not ready after ${timeoutMs} ms`);
 }
+
+/**
+ * Starts a test server: `attempt` picks free ports and starts it; a port another process took
+ * meanwhile fails the attempt, so up to three are made, the server stopped after each failure
+ * and destroyed (its data folder removed) after the last, whose error is thrown.
+ */
+export async function startWithRetries<S extends { stop(): Promise<void>; destroy(): Promise<void> }>(server: S, attempt: () => Promise<void>): Promise<S> {
+  let lastError: unknown;
+  for (let i = 0; i < 3; i++) {
+    try {
+      await attempt();
+      return server;
+    } catch (err) {
+      lastError = err;
+      await server.stop();
+    }
+  }
+  await server.destroy();
+  throw lastError;
+}

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port.js';
-import { ManagedProcess, waitUntil } from './managed-process.js';
+import { ManagedProcess, startWithRetries, waitUntil } from './managed-process.js';
 
 /** One series as VictoriaMetrics' `/api/v1/export` prints it (a JSON line). */
 export interface ExportedSeries {
@@ -38,25 +38,16 @@ export class VictoriaServer {
 
   static async start(): Promise<VictoriaServer> {
     const server = new VictoriaServer();
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        server.port = await freePort();
-        server.process = new ManagedProcess('victoria-metrics', [
-          `-httpListenAddr=127.0.0.1:${server.port}`,
-          `-storageDataPath=${server.dataDir}`,
-          '-retentionPeriod=100y',
-          '-loggerLevel=ERROR',
-        ], path.join(server.dir, 'victoria-metrics.log'));
-        await server.start();
-        return server;
-      } catch (err) {
-        lastError = err;
-        await server.stop();
-      }
-    }
-    await server.destroy();
-    throw lastError;
+    return startWithRetries(server, async () => {
+      server.port = await freePort();
+      server.process = new ManagedProcess('victoria-metrics', [
+        `-httpListenAddr=127.0.0.1:${server.port}`,
+        `-storageDataPath=${server.dataDir}`,
+        '-retentionPeriod=100y',
+        '-loggerLevel=ERROR',
+      ], path.join(server.dir, 'victoria-metrics.log'));
+      await server.start();
+    });
   }
 
   get url(): string {
