@@ -30,7 +30,7 @@ export {
 } from './errors.js';
 export type { ErrorKind, ErrorClasses } from './errors.js';
 export { parseDuration } from './duration.js';
-export { pointToJson, latestPerSeries, currentAndNext, isoDurationMs } from './latest.js';
+export { pointToJson, latestPerSeries, currentAndNext, currentAndNextByResolution, isoDurationMs } from './latest.js';
 export { zoneOffsetMs, startOfZonedDay, zonedMinuteOfDay, zonedDate, isTimeZone, wallClockToInstant, parseDate, isRealDate } from './zoned-time.js';
 export type { WallClock } from './zoned-time.js';
 export { localTimeToInstant, readUtcOffset } from './local-time.js';

@@ -47,6 +47,14 @@ export function currentAndNext(
   return { points: current, next };
 }
 
+/**
+ * {@link currentAndNext} for a curve whose points carry their slot length as an ISO 8601
+ * `resolution` tag (`PT15M`, `PT60M`): the price plugins' `latest`.
+ */
+export function currentAndNextByResolution(points: readonly Point[], now: Date): ReturnType<typeof currentAndNext> {
+  return currentAndNext(points, now, (p) => isoDurationMs(p.tags?.resolution));
+}
+
 /** Milliseconds of an ISO 8601 duration such as `PT15M`, `PT1H` or `P1D`; 0 when it is not one. */
 export function isoDurationMs(text: string | undefined): number {
   const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(text ?? '');

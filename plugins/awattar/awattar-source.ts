@@ -1,10 +1,7 @@
 import type { DataSource, FetchResult, RunContext } from '../../core/plugin-api/index.js';
 import { marketPoints } from './market-data.js';
 import { RequestBudget } from './request-budget.js';
-import { currentAndNext, isoDurationMs, startOfZonedDay, type Point } from '../../core/plugin-api/index.js';
-
-/** `/api/sources/:id/latest`: the price slot that holds now and the next one, per series. */
-const currentPrices = (points: readonly Point[], now: Date) => currentAndNext(points, now, (p) => isoDurationMs(p.tags?.resolution));
+import { currentAndNextByResolution, startOfZonedDay } from '../../core/plugin-api/index.js';
 
 /** The plugin's own options (see the README's table). */
 export type AwattarOptions = {
@@ -37,5 +34,5 @@ async function fetchPrices(ctx: RunContext<AwattarOptions>, budget: RequestBudge
 /** The running source of one configured `awattar` source; its request budget lives as long as it. */
 export function createAwattarSource(options: AwattarOptions): DataSource<AwattarOptions> {
   const budget = new RequestBudget(options.max_requests_per_day);
-  return { fetch: (ctx) => fetchPrices(ctx, budget), latest: currentPrices };
+  return { fetch: (ctx) => fetchPrices(ctx, budget), latest: currentAndNextByResolution };
 }

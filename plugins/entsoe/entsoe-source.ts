@@ -1,6 +1,9 @@
 import {
   UpstreamError,
+  currentAndNextByResolution,
   errorKind,
+  startOfZonedDay,
+  zonedMinuteOfDay,
   type DataSource,
   type FetchResult,
   type ItemError,
@@ -9,10 +12,6 @@ import {
 import { requestDay, type DayAnswer } from './document-client.js';
 import { curvePoints } from './price-curve.js';
 import type { PricePeriod } from './xml-document.js';
-import { currentAndNext, isoDurationMs, startOfZonedDay, zonedMinuteOfDay, type Point } from '../../core/plugin-api/index.js';
-
-/** `/api/sources/:id/latest`: the price slot that holds now and the next one, per series. */
-const currentPrices = (points: readonly Point[], now: Date) => currentAndNext(points, now, (p) => isoDurationMs(p.tags?.resolution));
 
 /** The plugin's own options (see the README's table). */
 export type EntsoeOptions = {
@@ -73,5 +72,5 @@ async function fetchPrices(ctx: RunContext<EntsoeOptions>): Promise<FetchResult>
 
 /** The running source of one configured `entsoe` source. */
 export function createEntsoeSource(): DataSource<EntsoeOptions> {
-  return { fetch: fetchPrices, latest: currentPrices };
+  return { fetch: fetchPrices, latest: currentAndNextByResolution };
 }

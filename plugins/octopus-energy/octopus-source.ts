@@ -1,10 +1,7 @@
 import type { DataSource, FetchResult, RunContext } from '../../core/plugin-api/index.js';
 import { ratePoints } from './rate-mapping.js';
 import { fetchRates } from './rates-client.js';
-import { currentAndNext, isoDurationMs, startOfZonedDay, type Point } from '../../core/plugin-api/index.js';
-
-/** `/api/sources/:id/latest`: the price slot that holds now and the next one, per series. */
-const currentPrices = (points: readonly Point[], now: Date) => currentAndNext(points, now, (p) => isoDurationMs(p.tags?.resolution));
+import { currentAndNextByResolution, startOfZonedDay } from '../../core/plugin-api/index.js';
 
 /** The plugin's own options (see the README's table). */
 export type OctopusOptions = {
@@ -37,5 +34,5 @@ async function fetchPrices(ctx: RunContext<OctopusOptions>): Promise<FetchResult
 
 /** The running source of one configured `octopus-energy` source. */
 export function createOctopusSource(): DataSource<OctopusOptions> {
-  return { fetch: fetchPrices, latest: currentPrices };
+  return { fetch: fetchPrices, latest: currentAndNextByResolution };
 }

@@ -1,10 +1,9 @@
 import {
   AccessDeniedError,
   ConfigError,
-  currentAndNext,
+  currentAndNextByResolution,
   DataError,
   errorKind,
-  isoDurationMs,
   type DataSource,
   type FetchResult,
   type ItemError,
@@ -14,9 +13,6 @@ import {
 import { tibberQuery } from './graphql-client.js';
 import { pricePoints, readHomePrices } from './price-mapping.js';
 import { HOMES_QUERY, pricesQuery, type TibberResolution } from './queries.js';
-
-/** `/api/sources/:id/latest`: the price slot that holds now and the next one, per series. */
-const currentPrices = (points: readonly Point[], now: Date) => currentAndNext(points, now, (p) => isoDurationMs(p.tags?.resolution));
 
 /** The plugin's own options (see the README's table). */
 export type TibberOptions = {
@@ -94,6 +90,6 @@ async function fetchPrices(ctx: RunContext<TibberOptions>): Promise<FetchResult>
 export function createTibberSource(): DataSource<TibberOptions> {
   return {
     fetch: fetchPrices,
-    latest: currentPrices,
+    latest: currentAndNextByResolution,
   };
 }
