@@ -6,7 +6,8 @@ export function pointToJson(p: Point): Record<string, unknown> {
   return { measurement: p.measurement, time: p.time.toISOString(), tags: p.tags ?? {}, fields };
 }
 
-function bySeries(points: readonly Point[]): Point[][] {
+/** The points of each series (measurement and tag set), by a key naming the series, in order. */
+export function groupBySeries(points: readonly Point[]): Map<string, Point[]> {
   const series = new Map<string, Point[]>();
   for (const p of points) {
     const key = `${p.measurement}|${JSON.stringify(Object.entries(p.tags ?? {}).sort())}`;
@@ -14,7 +15,11 @@ function bySeries(points: readonly Point[]): Point[][] {
     if (list) list.push(p);
     else series.set(key, [p]);
   }
-  return [...series.values()];
+  return series;
+}
+
+function bySeries(points: readonly Point[]): Point[][] {
+  return [...groupBySeries(points).values()];
 }
 
 /** The host's default shape of `/api/sources/:id/latest`: the newest point of each series. */

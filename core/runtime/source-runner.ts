@@ -10,7 +10,7 @@ import { isSecretField, type Redactor } from '../logging/redactor.js';
 import { registerWriteOnlyOptions } from './secret-options.js';
 import { bindRunSignal } from './http-client.js';
 import { toTypedError } from './http-errors.js';
-import { latestOf } from './latest.js';
+import { groupBySeries, latestPerSeries as latestOf } from '../plugin-api/latest.js';
 import { normalizeResult, type NormalizedResult } from './run-result.js';
 import { buildSchedule, type Schedule } from './schedule.js';
 import type { Cancel, Scheduler } from './scheduler.js';
@@ -571,13 +571,7 @@ export class SourceRunner implements StateOwner {
    */
   private keepLatest(points: readonly Point[]): void {
     if (points.length === 0) return;
-    const fresh = new Map<string, Point[]>();
-    for (const p of points) {
-      const key = `${p.measurement}|${JSON.stringify(Object.entries(p.tags ?? {}).sort())}`;
-      const list = fresh.get(key);
-      if (list) list.push(p);
-      else fresh.set(key, [p]);
-    }
+    const fresh = groupBySeries(points);
     const latest = (this.latestBySeries ??= new Map());
     for (const [key, list] of fresh) latest.set(key, list);
     this.latestPoints = [...latest.values()].flat();

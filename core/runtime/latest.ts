@@ -1,1 +1,0 @@
-export { latestPerSeries as latestOf } from '../plugin-api/latest.js';
