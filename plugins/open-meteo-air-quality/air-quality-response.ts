@@ -14,14 +14,6 @@ export interface AirQualityResponse {
 }
 
 /**
- * A time Date can hold, else undefined (so that it is reported as `hourly.time[3] is not a date`):
- * Unix seconds or an offset far past the year 275760 make an Invalid Date.
- */
-function instantOrUndefined(d: Date | undefined): Date | undefined {
-  return d && Number.isFinite(d.getTime()) ? d : undefined;
-}
-
-/**
  * Checks an answer of `/v1/air-quality` and converts its local times with `utc_offset_seconds`
  * (exact for the whole answer: see localTimeToInstant). Whatever is not as documented is a
  * DataError saying where (`hourly.us_aqi[3] is not a number`).
@@ -29,7 +21,7 @@ function instantOrUndefined(d: Date | undefined): Date | undefined {
 export function readAirQualityResponse(body: unknown, names: readonly string[]): AirQualityResponse {
   const answer = answerObject(body);
   const offset = readUtcOffset(answer, 'utc_offset_seconds');
-  const spec = { names, toTime: (t: unknown) => instantOrUndefined(localTimeToInstant(t, offset)) };
+  const spec = { names, toTime: (t: unknown) => localTimeToInstant(t, offset) };
   const place = { latitude: optionalNumber(answer.latitude), longitude: optionalNumber(answer.longitude) };
   const timezone = typeof answer.timezone === 'string' ? answer.timezone : undefined;
   return { utcOffsetSeconds: offset, timezone, ...place, current: readRowBlock(answer, 'current', spec), hourly: readColumnBlock(answer, 'hourly', spec) };

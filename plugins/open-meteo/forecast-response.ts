@@ -24,14 +24,6 @@ export interface ForecastResponse {
 }
 
 /**
- * A time Date can hold, else undefined (so that it is reported as `hourly.time[3] is not a date`):
- * Unix seconds or an offset far past the year 275760 make an Invalid Date.
- */
-function instantOrUndefined(d: Date | undefined): Date | undefined {
-  return d && Number.isFinite(d.getTime()) ? d : undefined;
-}
-
-/**
  * Checks an answer of `/v1/forecast` and converts its local times with `utc_offset_seconds`
  * (exact for the whole answer: see localTimeToInstant). Whatever is not as documented is a
  * DataError saying where (`hourly.time[3] is not a date`); a unit other than the one asked for
@@ -42,7 +34,7 @@ export function readForecastResponse(body: unknown, variables: readonly Variable
   const offset = readUtcOffset(answer, 'utc_offset_seconds');
   const names = variables.map((v) => v.api);
   const expected = Object.fromEntries(variables.map((v) => [v.api, v.unit]));
-  const toTime = (t: unknown) => instantOrUndefined(localTimeToInstant(t, offset));
+  const toTime = (t: unknown) => localTimeToInstant(t, offset);
   return {
     utcOffsetSeconds: offset,
     timezone: typeof answer.timezone === 'string' ? answer.timezone : undefined,
