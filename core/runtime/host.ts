@@ -40,6 +40,7 @@ export class Host {
   private readonly changes = new ChangeCounter();
   private healthCache: HealthCache | null = null;
   private sourcesCache: { changes: number; storage: string; secrets: number; json: string; worst: Status } | null = null;
+  private storageJson: { of: StorageHealth | null; json: string } = { of: null, json: '' };
   private configLoaded = false;
   /** Set by `main`: re-reads the config when a standby source's schedule comes round. */
   onStandbyCheck: (() => void) | undefined;
@@ -154,7 +155,9 @@ export class Host {
    */
   healthJson(): string {
     const storage = this.storage.health();
-    const storageJson = JSON.stringify(storage);
+    // The storage hands back the same object until its health changes: no JSON to make then.
+    if (storage !== this.storageJson.of) this.storageJson = { of: storage, json: JSON.stringify(storage) };
+    const storageJson = this.storageJson.json;
     const secrets = this.redactor.size;
     const tenths = Math.round((this.now() - this.started) / 100);
     const changes = this.changes.value;

@@ -13,6 +13,9 @@ export class StorageStatus {
   private written = 0;
   private droppedPoints = 0;
   private readonly perSource = new Map<string, Date>();
+  /** Bumped by every change `health` shows; with the spool's count it keys the cached answer. */
+  private version = 0;
+  private cached: { version: number; spooled: number; health: Readonly<StorageHealth> } | null = null;
 
   constructor(
     private readonly type: StorageHealth['type'],
@@ -27,6 +30,7 @@ export class StorageStatus {
   /** The store acknowledged `points` points of these sources. */
   recordWrite(sources: readonly string[], points: number): void {
     const at = this.now();
+    this.version++;
     this.lastWrite = at;
     this.written += points;
     for (const s of sources) this.perSource.set(s, at);
@@ -36,12 +40,14 @@ export class StorageStatus {
   /** A write failed; `rejected` lines do not change the store's state, only the last error. */
   recordFailure(failure: WriteFailure, message: string, httpStatus?: number): void {
     if (failure !== 'rejected') this.failing = failure;
+    this.version++;
     this.setError(message, httpStatus);
   }
 
   /** Points were dropped (spool full, a bad line, a point that cannot be serialised). */
   recordDrop(points: number, message: string, httpStatus?: number): void {
     this.droppedPoints += points;
+    this.version++;
     this.setError(message, httpStatus);
   }
 
@@ -49,7 +55,19 @@ export class StorageStatus {
     return this.perSource.get(sourceId) ?? null;
   }
 
-  health(spooledPoints: number): StorageHealth {
+  /**
+   * The storage block of `/health`. The same (frozen) object until something in it changes, so
+   * `/health`, asked many times a second, can tell by identity that its cached JSON still holds.
+   */
+  health(spooledPoints: number): Readonly<StorageHealth> {
+    const c = this.cached;
+    if (c && c.version === this.version && c.spooled === spooledPoints) return c.health;
+    const health = Object.freeze(this.build(spooledPoints));
+    this.cached = { version: this.version, spooled: spooledPoints, health };
+    return health;
+  }
+
+  private build(spooledPoints: number): StorageHealth {
     let status: StorageHealth['status'] = 'healthy';
     if (this.failing === 'refused') status = 'error';
     else if (this.failing === 'unavailable' || spooledPoints > 0) status = 'degraded';

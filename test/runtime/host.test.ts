@@ -98,6 +98,14 @@ describe('GET /health', () => {
     const one = await json(await fetch(`${running!.url}/health/sources/hallway`));
     expect(one.plugin).toBe('./example-sensor');
     expect(one.status_detail).toBe(unzipped.sources.hallway.status_detail);
+    // The storage block follows the writes (points_written grows with every run's points).
+    expect(recovered.storage.points_written).toBeGreaterThan(first.storage.points_written);
+    // HEAD answers the headers alone; other methods are refused by the router.
+    const head = await fetch(`${running!.url}/health`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await head.text()).toBe('');
+    expect((await fetch(`${running!.url}/health`, { method: 'POST' })).status).toBe(405);
   });
 
   it('answers the JSON of CONTRACT §3 for an operational, a standby and a paused source', async () => {
