@@ -14,12 +14,12 @@ import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 import { startBuiltinFakes } from './support/builtin-sources.js';
 import { line, median, verdict } from './support/figures.js';
 import { MeasuredProcess, tail } from './support/measured-process.js';
-import { bareKoaArgs, hostArgs } from './support/spawn-like-npm-start.js';
+import { bareKoaArgs, hostArgs, npmStartEnv } from './support/spawn-like-npm-start.js';
 
 const ROUNDS = 3;
 const SETTLE_MS = 1500;
 const logs = mkdtempSync(path.join(tmpdir(), 'homeiq-bench-footprint-'));
-const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
+const env: NodeJS.ProcessEnv = npmStartEnv({ ...process.env, NODE_ENV: 'production' });
 delete env.PORT;
 delete env.HOMEIQ_CONFIG;
 

@@ -24,13 +24,13 @@ import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 import { line, median, verdict } from './support/figures.js';
 import { load, pinned, SERVER_CPU, type LoadResult } from './support/load.js';
 import { MeasuredProcess, tail } from './support/measured-process.js';
-import { bareKoaArgs, hostArgs as hostCommand } from './support/spawn-like-npm-start.js';
+import { bareKoaArgs, hostArgs as hostCommand, npmStartEnv } from './support/spawn-like-npm-start.js';
 
 const SOURCES = 100;
 const ROUNDS = 2;
 const SECONDS = 5;
 const KEY = 'example-key-123';
-const env = { ...process.env };
+const env = npmStartEnv({ ...process.env });
 delete env.PORT;
 delete env.HOMEIQ_CONFIG;
 

@@ -8,13 +8,35 @@ import { bundleOptions, ensureBuilt } from '../../../core/cli/build.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
-/** The node flags of `npm start` (`node --some-flag core/cli/bin.mjs start` → `--some-flag`; none today). */
-export function npmStartNodeFlags(): string[] {
+/** How `npm start` runs node: `[NAME=value ...] node [flags] core/cli/bin.mjs start`. */
+interface NpmStart {
+  /** The environment it sets (e.g. `MALLOC_ARENA_MAX=1`). */
+  env: Record<string, string>;
+  /** The node flags (e.g. `--max-semi-space-size=1`). */
+  flags: string[];
+}
+
+export function npmStart(): NpmStart {
   const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const words = start.split(/\s+/);
+  const env: Record<string, string> = {};
+  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
+    const [name, ...value] = words.shift()!.split('=');
+    env[name!] = value.join('=');
+  }
   const bin = words.indexOf('core/cli/bin.mjs');
-  if (words[0] !== 'node' || bin < 0) throw new Error(`package.json start script is not "node [flags] core/cli/bin.mjs ...": ${start}`);
-  return words.slice(1, bin);
+  if (words[0] !== 'node' || bin < 0) throw new Error(`package.json start script is not "[NAME=value ...] node [flags] core/cli/bin.mjs ...": ${start}`);
+  return { env, flags: words.slice(1, bin) };
+}
+
+/** The node flags of `npm start`. */
+export function npmStartNodeFlags(): string[] {
+  return npmStart().flags;
+}
+
+/** `base` with the environment `npm start` sets (both the host and its baseline are spawned with it). */
+export function npmStartEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...base, ...npmStart().env };
 }
 
 /** Arguments for process.execPath that run `homeiq ...args` as npm start does; builds the bundle first. */
