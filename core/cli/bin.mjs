@@ -1,11 +1,12 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=1
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_TRIM_THRESHOLD_=65536 node
 // The `homeiq` command. It runs the esbuild bundle of core/cli/cli.ts (.build/cli.mjs, made by
 // core/cli/build.mjs), rebuilt here first when a file under core/ or plugins/ is newer than it.
-// Stack traces point into the TypeScript sources through the bundle's source map.
+// Stack traces point into the TypeScript sources through the bundle's source map (stack-traces.mjs).
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import v8 from 'node:v8';
 import { BUNDLE, ensureBuilt } from './build.mjs';
+import { mapStackTraces } from './stack-traces.mjs';
+import { applyV8Settings } from './v8-settings.mjs';
 
 try {
   // esbuild's service process would otherwise live as long as the host.
@@ -19,14 +20,7 @@ try {
   }
   process.stderr.write(`homeiq: could not rebuild ${BUNDLE} (${err.message}); running the existing build\n`);
 }
-process.setSourceMapsEnabled(true);
-// V8 moves allocation sites whose objects survived start-up into the old generation ("pretenuring").
-// The 100 HTTP answers of the sources' first runs made node's own request objects such sites, so every
-// later `/health` request was allocated old and kept its young parts alive until a full GC: with the
-// small young generation `npm start` asks for (--max-semi-space-size=1: ≈ 12 MiB less resident
-// memory than the semi-spaces V8 grows to during start-up), /health's throughput halved. V8 reads
-// this flag at each GC, so it can be set here, for every way of starting `homeiq`. Measured in
-// test/bench (README "Performance and resilience").
-v8.setFlagsFromString('--no-allocation-site-pretenuring');
+mapStackTraces(BUNDLE);
+applyV8Settings();
 const { main } = await import(pathToFileURL(BUNDLE).href);
 process.exitCode = await main(process.argv.slice(2));

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startHost, type RunningHost } from '../main.js';
 import type { CliIo } from './cli.js';
+import { startupDone } from './v8-settings.mjs';
 
 /** `homeiq start`: runs until SIGTERM or SIGINT; SIGHUP reloads the config. */
 export async function startCommand(configFile: string, io: CliIo): Promise<number> {
@@ -16,6 +17,7 @@ export async function startCommand(configFile: string, io: CliIo): Promise<numbe
     guard.startFailed();
     throw err;
   }
+  afterFirstRuns(running);
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string, code = 0) => {
       running.logger.info({ signal }, 'shutting down');
@@ -32,6 +34,21 @@ export async function startCommand(configFile: string, io: CliIo): Promise<numbe
     process.once('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGHUP', () => void running.reloader.reload('SIGHUP'));
   });
+}
+
+/**
+ * Lets the young generation grow again (core/cli/v8-settings.mjs) once every source has run once
+ * (`/ready`), or after a minute when a first run is that slow: what those runs keep would otherwise
+ * grow it right after start-up.
+ */
+function afterFirstRuns(running: RunningHost): void {
+  const until = Date.now() + 60_000;
+  const timer = setInterval(() => {
+    if (!running.host.ready() && Date.now() < until) return;
+    clearInterval(timer);
+    startupDone();
+  }, 100);
+  timer.unref();
 }
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { line, percentile, verdict } from './support/figures.js';
+import { npmStartEnv, npmStartNodeFlags } from './support/spawn-like-npm-start.js';
 
 const SOURCES = 10_000;
 const child = path.join(import.meta.dirname, 'support/scale-child.ts');
@@ -21,7 +22,9 @@ interface ChildResult {
 /** Runs one side; its jobs are due `leadMs` from now, on a whole second. */
 function run(mode: 'host' | 'cron', leadMs: number): ChildResult {
   const at = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', child, mode, String(SOURCES), String(at)], { encoding: 'utf8', timeout: 150_000, maxBuffer: 64 << 20 });
+  // Both sides run with the node flags and environment of `npm start` (its young generation size and malloc arenas).
+  const args = [...npmStartNodeFlags(), '--import', 'tsx', child, mode, String(SOURCES), String(at)];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 150_000, maxBuffer: 64 << 20, env: npmStartEnv(process.env) });
   const out = r.stdout.trim().split('\n').at(-1) ?? '';
   if (r.status !== 0 || !out.startsWith('{')) throw new Error(`scale child ${mode} failed (exit ${r.status}):\n${r.stderr.slice(-3000)}`);
   const result = JSON.parse(out) as ChildResult;

@@ -100,10 +100,11 @@ describe('the Grafana dashboard', () => {
 describe('how node runs the host', () => {
   it('npm start, the Docker image and the homeiq command use the same memory settings', () => {
     const start = (JSON.parse(text('package.json')) as { scripts: { start: string } }).scripts.start;
-    expect(start).toBe('MALLOC_ARENA_MAX=1 node --max-semi-space-size=1 core/cli/bin.mjs start');
+    const malloc = 'MALLOC_ARENA_MAX=1 MALLOC_TRIM_THRESHOLD_=65536';
+    expect(start).toBe(`${malloc} node core/cli/bin.mjs start`);
     const docker = text('Dockerfile');
-    expect(docker).toMatch(/^ENV MALLOC_ARENA_MAX=1$/m);
-    expect(docker).toMatch(/^CMD \["node", "--max-semi-space-size=1", "core\/cli\/bin\.mjs", "start"\]$/m);
-    expect(text('core/cli/bin.mjs').split('\n')[0]).toBe('#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --max-semi-space-size=1');
+    expect(docker).toMatch(/^ENV MALLOC_ARENA_MAX=1 \\\n {4}MALLOC_TRIM_THRESHOLD_=65536$/m);
+    expect(docker).toMatch(/^CMD \["node", "core\/cli\/bin\.mjs", "start"\]$/m);
+    expect(text('core/cli/bin.mjs').split('\n')[0]).toBe(`#!/usr/bin/env -S ${malloc} node`);
   });
 });

@@ -8,8 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import cron from 'node-cron';
 import { pino } from 'pino';
+import { applyV8Settings, startupDone } from '../../../core/cli/v8-settings.mjs';
 
 const [mode, countText, atText] = process.argv.slice(2);
+// The host's side runs with the V8 settings `homeiq` gives itself (core/cli/bin.mjs).
+if (mode === 'host') applyV8Settings();
 const count = Number(countText);
 let at = Number(atText);
 const expression = `${new Date(at).getUTCSeconds()} * * * * *`;
@@ -41,6 +44,7 @@ async function startHostWithSources(dir: string): Promise<() => Promise<void>> {
   const logDestination = pino.destination({ dest: path.join(dir, 'host.log'), sync: false });
   const running = await startHost({ configFile: path.join(dir, 'sources.yaml'), env: {}, logDestination, port: 0, watch: false });
   while (!running.host.ready()) await new Promise((r) => setTimeout(r, 50));
+  startupDone();
   return () => running.stop(2000);
 }
 
