@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { BUNDLE, ensureBuilt } from '../../core/cli/build.mjs';
+import { build } from 'esbuild';
+import { BUNDLE, bundleOptions, ensureBuilt } from '../../core/cli/build.mjs';
 import { BIN, ROOT, freePort, runCli, spawnCli, type CliResult } from '../support/run-cli.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
@@ -112,5 +114,37 @@ describe('homeiq runs a bundle of its sources', () => {
     const map = JSON.parse(readFileSync(`${BUNDLE}.map`, 'utf8')) as { sources: string[] };
     expect(map.sources).toContain('../core/cli/cli.ts');
     expect(map.sources.filter((s) => s.includes('node_modules'))).toEqual([]);
+  });
+
+  it('maps a trace through the source map only when one is formatted, as V8 writes it', async () => {
+    // A bundle like homeiq's (same esbuild options, a linked map), run by node with bin.mjs's hook.
+    const dir = mkdtempSync(path.join(ROOT, '.build/test-stack-'));
+    try {
+      writeFileSync(path.join(dir, 'deep.ts'), ['export class Gauge {', '  read(): number {', "    throw new RangeError('sensor out of range');", '  }', '}', ''].join('\n'));
+      writeFileSync(path.join(dir, 'entry.ts'), ["import { Gauge } from './deep.js';", 'export function main(): number {', '  return new Gauge().read();', '}', ''].join('\n'));
+      const outfile = path.join(dir, 'out.mjs');
+      await build({ ...bundleOptions(path.join(dir, 'entry.ts'), outfile), sourcemap: 'linked', logLevel: 'silent' });
+      const script = [
+        `import { mapStackTraces } from ${JSON.stringify(path.join(ROOT, 'core/cli/stack-traces.mjs'))};`,
+        `mapStackTraces(${JSON.stringify(outfile)});`,
+        `const { main } = await import(${JSON.stringify(pathToFileURL(outfile).href)});`,
+        'try { main(); } catch (err) { console.log(err.stack); }',
+      ].join('\n');
+      const r = await new Promise<CliResult>((resolve) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(r.stderr).toBe('');
+      const lines = r.stdout.trim().split('\n');
+      expect(lines[0]).toBe('RangeError: sensor out of range');
+      expect(lines[1]).toBe(`    at Gauge.read (${path.join(dir, 'deep.ts')}:3:11)`);
+      expect(lines[2]).toBe(`    at main (${path.join(dir, 'entry.ts')}:3:22)`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
