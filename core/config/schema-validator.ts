@@ -26,5 +26,15 @@ export function createSchemaValidator(strict: boolean, checkSchemas = !strict): 
     code: { optimize: false },
     validateSchema: checkSchemas,
   });
-  return addFormats(ajv);
+  addFormats(ajv);
+  // ajv-formats checks `uri` with one very long regular expression, which V8 compiles on its first
+  // use: ≈ 15 ms of every start (base_url of every source). WHATWG's URL parser, already loaded,
+  // answers the same question (an absolute URI with a scheme) at once.
+  ajv.addFormat('uri', { type: 'string', validate: isAbsoluteUri });
+  return ajv;
+}
+
+/** An absolute URI: a scheme, then what WHATWG's URL parser accepts (`http://host:8086/x`, `webcal://…`). */
+export function isAbsoluteUri(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(text) && URL.canParse(text);
 }
