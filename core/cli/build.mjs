@@ -176,7 +176,8 @@ export function bundleOptions(entry, outfile) {
     minifySyntax: true,
     // node-ical uses temporal-polyfill and its rrule-temporal the older @js-temporal/polyfill: one
     // Temporal is enough (node-ical's own package.json overrides the second with the first too).
-    alias: { '@js-temporal/polyfill': 'temporal-polyfill' },
+    // got's HTTP/2 support (http2-wrapper, and node's http2 with it) is left out: see http2-unsupported.mjs.
+    alias: { '@js-temporal/polyfill': 'temporal-polyfill', 'http2-wrapper': './core/cli/http2-unsupported.mjs' },
     // Read by core/runtime/plugin-loader.ts: only the bundle needs tsx for a TypeScript plugin.
     define: { 'process.env.HOMEIQ_BUNDLE': '"1"' },
   };

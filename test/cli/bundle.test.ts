@@ -116,6 +116,15 @@ describe('homeiq runs a bundle of its sources', () => {
     expect(map.sources.filter((s) => s.includes('node_modules'))).toEqual([]);
   });
 
+  it("leaves got's HTTP/2 support out of the bundle, with a clear error for a plugin that asks for it", async () => {
+    await ensureBuilt({ quiet: true });
+    const text = readFileSync(BUNDLE, 'utf8');
+    expect(text).not.toMatch(/require\("(?:node:)?http2"\)|from "(?:node:)?http2"/);
+    expect(text).toContain("got's http2 option is not available in HomeIQ Sources");
+    const stub = (await import('../../core/cli/http2-unsupported.mjs')) as { default: { auto: () => unknown } };
+    expect(() => stub.default.auto()).toThrow(/http2 option is not available.*use HTTP\/1\.1/);
+  });
+
   it('maps a trace through the source map only when one is formatted, as V8 writes it', async () => {
     // A bundle like homeiq's (same esbuild options, a linked map), run by node with bin.mjs's hook.
     const dir = mkdtempSync(path.join(ROOT, '.build/test-stack-'));
