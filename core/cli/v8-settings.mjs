@@ -1,5 +1,6 @@
-// V8 settings `homeiq` gives itself: bin.mjs applies them before it loads the bundle, and
-// startCommand (core/cli/start.ts) lets the young generation grow again once every source has run once.
+// V8 settings `homeiq` gives itself: bin.mjs applies them before it loads the bundle;
+// startCommand (core/cli/start.ts) lets the young generation grow again once every source has run
+// once, and startHost (core/main.ts) at once for a config of 1,000 sources or more.
 // test/bench/support/scale-child.ts runs the host the same way. Measured in test/bench (README
 // "Performance and resilience").
 import v8 from 'node:v8';
@@ -21,7 +22,7 @@ export function applyV8Settings() {
   v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
 
-/** The host has started and its sources ran once: the young generation may grow again (V8's default factor, 2). */
+/** The young generation may grow again (V8's default factor, 2): the host has started, or has many sources. */
 export function startupDone() {
   v8.setFlagsFromString('--semi-space-growth-factor=2');
 }
