@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { DestinationStream, Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { buildContainer, resolve } from './container.js';
-import { startupDone } from './cli/v8-settings.mjs';
 import { createApp } from './http/app.js';
 import { statusPageRoutes } from './http/status-page.js';
 import { createLogger } from './logging/logger.js';
@@ -28,6 +27,8 @@ export interface StartOptions {
   watch?: boolean;
   /** HTTP retry backoff base (tests shorten it). */
   backoffBaseMs?: number;
+  /** Called with the number of sources once the config is read, before any source starts. */
+  onConfigLoaded?: (sources: number) => void;
 }
 
 export interface RunningHost {
@@ -56,17 +57,12 @@ export function registerSecrets(redactor: Redactor, loaded: LoadedConfig): void 
  * Starts the host: config, storage, sources, HTTP API. Throws ConfigFileError (exit 2) before
  * anything starts when the config file is wrong.
  */
-/** From this many sources on, the young generation may grow during start-up (see startHost). */
-const MANY_SOURCES = 1000;
-
 export async function startHost(options: StartOptions): Promise<RunningHost> {
   const env = options.env ?? process.env;
   const file = path.resolve(options.configFile);
   const redactor = new Redactor();
   const loaded = await loadConfig(file, env);
-  // A host with thousands of sources needs a young generation that grows with their runs at once;
-  // a home's dozen keep it small until their first runs are done (core/cli/v8-settings.mjs).
-  if (Object.keys(loaded.config.sources).length >= MANY_SOURCES) startupDone();
+  options.onConfigLoaded?.(Object.keys(loaded.config.sources).length);
   registerSecrets(redactor, loaded);
   const logger = createLogger({ level: loaded.config.log.level, redactor, destination: options.logDestination });
   const container = buildContainer({ loaded, logger, redactor, options: { version: VERSION, backoffBaseMs: options.backoffBaseMs } });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startHost, type RunningHost } from '../main.js';
 import type { CliIo } from './cli.js';
-import { startupDone } from './v8-settings.mjs';
+import { sourcesLoaded, startupDone } from './v8-settings.mjs';
 
 /** `homeiq start`: runs until SIGTERM or SIGINT; SIGHUP reloads the config. */
 export async function startCommand(configFile: string, io: CliIo): Promise<number> {
@@ -12,7 +12,7 @@ export async function startCommand(configFile: string, io: CliIo): Promise<numbe
   guard.install();
   let running: RunningHost;
   try {
-    running = await startHost({ configFile, env: io.env });
+    running = await startHost({ configFile, env: io.env, onConfigLoaded: sourcesLoaded });
   } catch (err) {
     guard.startFailed();
     throw err;

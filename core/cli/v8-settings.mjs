@@ -1,6 +1,6 @@
 // V8 settings `homeiq` gives itself: bin.mjs applies them before it loads the bundle;
-// startCommand (core/cli/start.ts) lets the young generation grow again once every source has run
-// once, and startHost (core/main.ts) at once for a config of 1,000 sources or more.
+// startCommand (core/cli/start.ts) lets the young generation grow again at once for a config of
+// 1,000 sources or more (`sourcesLoaded`), or else once every source has run once (`startupDone`).
 // test/bench/support/scale-child.ts runs the host the same way. Measured in test/bench (README
 // "Performance and resilience").
 import v8 from 'node:v8';
@@ -25,4 +25,15 @@ export function applyV8Settings() {
 /** The young generation may grow again (V8's default factor, 2): the host has started, or has many sources. */
 export function startupDone() {
   v8.setFlagsFromString('--semi-space-growth-factor=2');
+}
+
+/** From this many sources on, the young generation may grow during start-up. */
+const MANY_SOURCES = 1000;
+
+/**
+ * The config is read (startHost's `onConfigLoaded`): a host with thousands of sources needs a young
+ * generation that grows with their first runs; a home's dozen keep it small until they are done.
+ */
+export function sourcesLoaded(count) {
+  if (count >= MANY_SOURCES) startupDone();
 }

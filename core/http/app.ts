@@ -66,9 +66,12 @@ export function createApp(deps: AppDeps): Koa {
     }
     return e;
   };
+  const sendHealth = (ctx: Koa.Context) => {
+    health = sendCached(ctx, host.healthJson(), health, true);
+  };
   router.get('/health', (ctx) => {
     if (pretty(ctx)) return json(ctx, 200, host.health());
-    health = sendCached(ctx, host.healthJson(), health, true);
+    sendHealth(ctx);
   });
   router.get('/health/sources/:id', (ctx) => {
     const runner = host.runner(ctx.params.id!);
@@ -104,7 +107,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use((ctx, next) => {
     if (ctx.path !== '/health' || ctx.querystring !== '' || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
     try {
-      health = sendCached(ctx, host.healthJson(), health, true);
+      sendHealth(ctx);
     } catch {
       return next();
     }

@@ -24,9 +24,11 @@ const LOAD_CPU = 1;
  * server and the load generator do not take turns on the same core; as it is otherwise.
  */
 export function pinned(cpu: number, command: string[]): string[] {
-  const canPin = availableParallelism() >= 2 && spawnSync('taskset', ['-c', String(cpu), 'true']).status === 0;
+  canPin ??= availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
   return canPin ? ['taskset', '-c', String(cpu), ...command] : command;
 }
+/** Whether taskset is there to pin with: asked once. */
+let canPin: boolean | undefined;
 
 /** The load generators: wrk (C, one thread: the verdict) and autocannon (node, in this process). */
 export type LoadGenerator = 'wrk' | 'autocannon';
