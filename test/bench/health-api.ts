@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFakeExampleApi } from '../fakes/example-api.js';
 import { freePort } from '../support/free-port.js';
-import { dropInExamplePlugin } from '../support/readme-plugin.js';
+import { dropInExamplePlugin, exampleSourceYaml } from '../support/readme-plugin.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 import { line, median, verdict } from './support/figures.js';
 import { load, pinned, SERVER_CPU, type LoadResult } from './support/load.js';
@@ -74,8 +74,7 @@ async function main(): Promise<void> {
   const logs = mkdtempSync(path.join(tmpdir(), 'homeiq-bench-health-'));
   dropInExamplePlugin(cfg.dir);
   const port = await freePort();
-  const sources = Array.from({ length: SOURCES }, (_, i) =>
-    `  room-${i}:\n    plugin: ./example-sensor\n    interval: 1h\n    credentials:\n      api_key: ${KEY}\n    options:\n      base_url: ${fake.url}\n      retries: 0\n`).join('');
+  const sources = Array.from({ length: SOURCES }, (_, i) => exampleSourceYaml(`room-${i}`, KEY, fake.url)).join('');
   cfg.write(`server:\n  host: 127.0.0.1\n  port: ${port}\n${localStorageYaml(cfg.dir)}sources:\n${sources}`);
   const hostArgs = await hostCommand('start', '--config', cfg.file);
   const bareArgs = (p: number, body?: string) => bareKoaArgs(String(p), ...(body ? [body] : []));

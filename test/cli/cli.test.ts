@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
-import { dropInExamplePlugin } from '../support/readme-plugin.js';
+import { dropInExamplePlugin, exampleSourceYaml } from '../support/readme-plugin.js';
 import { freePort, runCli, spawnCli } from '../support/run-cli.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
@@ -22,8 +22,7 @@ function config(sources: string, head = '') {
   cfg.write(`${head}${localStorageYaml(cfg.dir)}sources:\n${sources}`);
   return cfg;
 }
-const source = (id: string, key: string) =>
-  `  ${id}:\n    plugin: ./example-sensor\n    credentials:\n      api_key: ${key}\n    options:\n      sensor: ${id}\n      base_url: ${fake.url}\n      retries: 0\n`;
+const source = (id: string, key: string) => exampleSourceYaml(id, key, fake.url, '', { interval: null, sensor: true });
 
 describe('homeiq check', () => {
   it('prints a table with each source and exits 0 when nothing is wrong', async () => {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { ensureBuilt } from '../../core/cli/build.mjs';
-import { dropInExamplePlugin } from '../support/readme-plugin.js';
+import { dropInExamplePlugin, exampleSourceYaml } from '../support/readme-plugin.js';
 import { freePort, spawnCli } from '../support/run-cli.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
@@ -81,7 +81,7 @@ export function pluginModule(id: string, body: string, prelude = ''): string {
 
 /** The README example source reading `baseUrl`. */
 export function exampleSource(id: string, key: string, baseUrl: string, interval = '1s', options = ''): string {
-  return `  ${id}:\n    plugin: ./example-sensor\n    interval: ${interval}\n    credentials:\n      api_key: ${key}\n    options:\n      sensor: ${id}\n      base_url: ${baseUrl}\n      retries: 0\n${options}`;
+  return exampleSourceYaml(id, key, baseUrl, options, { interval, sensor: true });
 }
 
 /**

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../core/main.js';
 import { LogCapture } from '../../core/testkit/index.js';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
-import { dropInExamplePlugin } from '../support/readme-plugin.js';
+import { dropInExamplePlugin, exampleSourceYaml } from '../support/readme-plugin.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
 // Plugins that misbehave in the ways real ones do, dropped in beside a well-behaved source. (A
@@ -39,7 +39,7 @@ describe('misbehaving plugins', () => {
     const bad = Object.keys(PLUGINS)
       .map((file) => `  ${file.replace('.mjs', '')}:\n    plugin: ./${file}\n    interval: 1s\n    options:\n      timeout: 300ms\n`)
       .join('');
-    const good = `  hallway:\n    plugin: ./example-sensor\n    interval: 1s\n    credentials:\n      api_key: ${KEY}\n    options:\n      base_url: ${fake.url}\n      retries: 0\n`;
+    const good = exampleSourceYaml('hallway', KEY, fake.url, '', { interval: '1s' });
     cfg.write(`server:\n  host: 127.0.0.1\n${localStorageYaml(cfg.dir)}sources:\n${good}${bad}`);
     running = await startHost({ configFile: cfg.file, env: {}, logDestination: new LogCapture(), port: 0, watch: false, backoffBaseMs: 5 });
     await sleep(3300);

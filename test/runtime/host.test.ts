@@ -6,7 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../core/main.js';
 import { LogCapture } from '../../core/testkit/index.js';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
-import { dropInExamplePlugin } from '../support/readme-plugin.js';
+import { dropInExamplePlugin, exampleSourceYaml } from '../support/readme-plugin.js';
+import { until } from '../support/until.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -27,14 +28,6 @@ afterEach(async () => {
   await fake.close();
 });
 
-async function until(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** A host with the README's example plugin dropped into the config's folder. */
 function setup(sources: string, env: Record<string, string> = {}) {
   const cfg = tempConfig('');
@@ -44,8 +37,7 @@ function setup(sources: string, env: Record<string, string> = {}) {
   return { cfg, start };
 }
 
-const exampleSource = (id: string, key: string, extra = '') =>
-  `  ${id}:\n    plugin: ./example-sensor\n    interval: 1h\n    credentials:\n      api_key: ${key}\n    options:\n      base_url: ${fake.url}\n      retries: 0\n${extra}`;
+const exampleSource = (id: string, key: string, extra = '') => exampleSourceYaml(id, key, fake.url, extra);
 
 /** GET with `accept-encoding: gzip`: the raw answer. */
 function getGzip(url: string): Promise<{ headers: import('node:http').IncomingHttpHeaders; body: Buffer }> {

@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHost, type RunningHost } from '../../core/main.js';
 import { LogCapture } from '../../core/testkit/index.js';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
-import { dropInExamplePlugin } from '../support/readme-plugin.js';
+import { dropInExamplePlugin, exampleSourceYaml } from '../support/readme-plugin.js';
+import { until } from '../support/until.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
 const KEY = 'example-key-123';
@@ -21,16 +22,9 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, ms = 8000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}
 
 function source(id: string, key: string, options = '') {
-  return `  ${id}:\n    plugin: ./example-sensor\n    interval: 1s\n    credentials:\n      api_key: ${key}\n    options:\n      base_url: ${fake.url}\n      retries: 0\n${options}`;
+  return exampleSourceYaml(id, key, fake.url, options, { interval: '1s' });
 }
 
 async function host(sources: string, watch = false) {

@@ -27,3 +27,20 @@ export async function importExamplePlugin(): Promise<PluginDeclaration> {
   const folder = dropInExamplePlugin();
   return ((await import(pathToFileURL(path.join(folder, 'index.mjs')).href)) as { default: PluginDeclaration }).default;
 }
+
+/**
+ * A source of the README's example plugin against `baseUrl`, as config YAML: hourly unless
+ * `interval` says otherwise (null: no interval line), with `sensor: <id>` when `sensor` is set, and
+ * `extra` lines appended.
+ */
+export function exampleSourceYaml(
+  id: string,
+  key: string,
+  baseUrl: string,
+  extra = '',
+  { interval = '1h', sensor = false }: { interval?: string | null; sensor?: boolean } = {},
+): string {
+  const every = interval === null ? '' : `    interval: ${interval}\n`;
+  const name = sensor ? `      sensor: ${id}\n` : '';
+  return `  ${id}:\n    plugin: ./example-sensor\n${every}    credentials:\n      api_key: ${key}\n    options:\n${name}      base_url: ${baseUrl}\n      retries: 0\n${extra}`;
+}

@@ -74,7 +74,5 @@ export async function startPageHost(sources: string, options: PageHostOptions = 
   };
 }
 
-/** A source of the README's example plugin against `baseUrl`, run hourly (tests trigger runs). */
-export function exampleSourceYaml(id: string, key: string, baseUrl: string, extra = ''): string {
-  return `  ${id}:\n    plugin: ./example-sensor\n    interval: 1h\n    credentials:\n      api_key: ${key}\n    options:\n      base_url: ${baseUrl}\n      retries: 0\n${extra}`;
-}
+// The README example source, hourly (tests trigger runs): status-page tests import it from here.
+export { exampleSourceYaml } from './readme-plugin.js';
