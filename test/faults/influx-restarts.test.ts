@@ -71,9 +71,12 @@ describe('InfluxDB restarted repeatedly while sources write', () => {
     for (let outage = 1; outage <= 3; outage++) {
       await influx.stop();
       await eventually('the storage to notice the outage', async () => (await health()).storage.spooled_points > 0, 10_000);
+      // influxd may answer a last write with 500 while it shuts down; once it is gone, the error says so.
+      const unreachable = new RegExp(`^cannot reach InfluxDB at ${influx.url}: E[A-Z]+$`);
+      await eventually('the storage to report InfluxDB unreachable', async () => unreachable.test((await health()).storage.last_error?.message ?? ''), 10_000);
       const down = (await health()).storage;
       expect(down.status).toBe('degraded');
-      expect(down.last_error.message).toMatch(new RegExp(`^cannot reach InfluxDB at ${influx.url}: E[A-Z]+$`));
+      expect(down.last_error.message).toMatch(unreachable);
       await sleep(800);
       await influx.start();
       await eventually(`recovery after outage ${outage}`, async () => {
