@@ -7,7 +7,9 @@ import { startHost, type RunningHost } from '../../core/main.js';
 import { LogCapture } from '../../core/testkit/index.js';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
 import { dropInExamplePlugin, exampleSourceYaml } from '../support/readme-plugin.js';
-import { until } from '../support/until.js';
+import { eventually } from '../support/eventually.js';
+
+const until = (check: () => boolean | Promise<boolean>, ms = 8000) => eventually('the condition', check, ms);
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

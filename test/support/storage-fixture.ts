@@ -50,15 +50,7 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** Polls until `check` holds (or throws with `what` after `timeoutMs`). */
-export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for: ${what}`);
-}
+export { eventually } from './eventually.js';
 
 export async function createDatabase(url: string, name: string): Promise<void> {
   await influxQuery(url, `CREATE DATABASE "${name}"`);
