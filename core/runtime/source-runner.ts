@@ -70,11 +70,14 @@ const TOKENS_NONE = { last_token_refresh: null, token_refresh_count: 0, token_ex
  */
 class Run implements RunContext {
   readonly errors = errorClasses;
-  /** Settle the run's promise (set by `execute`). */
-  resolve: ((outcome: RunOutcome) => void) | null = null;
-  reject: ((err: unknown) => void) | null = null;
   /** Set once the outcome is decided (the plugin answered, or the run was aborted first). */
   ended = false;
+  /** The runner plans its next run when this one ends (a run of the schedule, or one it joined). */
+  scheduled: boolean;
+  /** The outcome, once the run ended. */
+  private result: RunOutcome | null = null;
+  /** The promise `outcome()` handed out, and what settles it: made only when someone awaits the run. */
+  private waiter: { promise: Promise<RunOutcome>; resolve: (outcome: RunOutcome) => void } | null = null;
   /** Where the deadline is kept (see Deadlines). */
   deadlines: Deadlines | null = null;
   slot = 0;
@@ -88,7 +91,27 @@ class Run implements RunContext {
     readonly credentials: Readonly<Record<string, string>>,
     private readonly lastSuccessMs: number | null,
     readonly started: number,
-  ) {}
+    scheduled: boolean,
+  ) {
+    this.scheduled = scheduled;
+  }
+
+  /** The run's outcome (`run()` and `stop` await it; a run of the schedule needs no promise). */
+  outcome(): Promise<RunOutcome> {
+    if (this.result) return Promise.resolve(this.result);
+    if (!this.waiter) {
+      let resolve!: (outcome: RunOutcome) => void;
+      const promise = new Promise<RunOutcome>((r) => (resolve = r));
+      this.waiter = { promise, resolve };
+    }
+    return this.waiter.promise;
+  }
+
+  /** The run ended with `outcome`. */
+  done(outcome: RunOutcome): void {
+    this.result = outcome;
+    this.waiter?.resolve(outcome);
+  }
 
   get lastSuccess(): Date | null {
     if (this.lastSuccessDate === undefined) this.lastSuccessDate = this.lastSuccessMs === null ? null : new Date(this.lastSuccessMs);
@@ -222,7 +245,7 @@ export class SourceRunner implements StateOwner {
   private authState: SourceAuth | null = null;
   private schedule: Schedule | null = null;
   private cancelTimer: Cancel | null = null;
-  private running: Promise<RunOutcome> | null = null;
+  /** The run in flight: runs never overlap. */
   private current: Run | null = null;
   private blockedUntil = 0;
   private validated = false;
@@ -344,11 +367,9 @@ export class SourceRunner implements StateOwner {
 
   /** One run now (used by `homeiq once` and `check`, and by the schedule). Never overlaps another. */
   run(): Promise<RunOutcome> {
-    if (this.running) return this.running;
+    if (this.current) return this.current.outcome();
     if (!this.ds) return Promise.resolve({ ok: false, points: [], error: new Error(`source ${this.id} is not runnable`) });
-    // `execute` settles asynchronously, after this assignment: its handlers clear `running`.
-    this.running = this.execute();
-    return this.running;
+    return this.execute(false).outcome();
   }
 
   /**
@@ -365,9 +386,9 @@ export class SourceRunner implements StateOwner {
     this.cancelTimer?.();
     this.nextRun = null;
     this.touch();
-    if (this.running) {
+    if (this.current) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.running, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      await Promise.race([this.current.outcome(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
       clearTimeout(timer);
       this.current?.abort(new TimeoutError('the host is shutting down'));
     }
@@ -447,13 +468,13 @@ export class SourceRunner implements StateOwner {
 
   private tick(): void {
     if (this.stopped) return;
-    if (this.nextRun !== null) {
-      this.nextRun = null;
-      this.touch();
-    }
-    // Closures made per run, not kept per runner: under tsx (esbuild keepNames) a named closure
-    // kept in a field costs a property array each, about 300 B per source.
-    void this.run().then(() => this.scheduleNext());
+    this.nextRun = null;
+    this.touch();
+    // The next run is planned when this one ends (`settleRun`): no promise of the outcome and no
+    // reaction to it, which 10,000 sources due in the same second would all hold at once.
+    if (this.current) this.current.scheduled = true;
+    else if (this.ds) this.execute(true);
+    else this.scheduleNext();
   }
 
   /** Plans the next run once one finished (its `blockedUntil` may push it out). */
@@ -489,12 +510,13 @@ export class SourceRunner implements StateOwner {
   /**
    * One run. The set-up before the plugin's `fetch` is called is kept to a few microseconds
    * (10,000 sources due in the same second start one after the other on one thread): one context
-   * object, one promise and a slot in the deadline queue; no async function frames, no
-   * AbortController, got instance or abort listener unless the plugin uses them (measured: an
-   * abort listener 25 µs, `got.extend` 90 µs). Never rejects.
+   * object, one reaction to the plugin's promise and a slot in the deadline queue; no promise of
+   * the outcome unless someone awaits it (`run()`), no async function frames, no AbortController,
+   * got instance or abort listener unless the plugin uses them (measured: an abort listener 25 µs,
+   * `got.extend` 90 µs).
    */
-  private execute(): Promise<RunOutcome> {
-    const run = new Run(this, this.deps.options, this.deps.source.credentials, this.state.lastSuccess, this.now());
+  private execute(scheduled: boolean): Run {
+    const run = new Run(this, this.deps.options, this.deps.source.credentials, this.state.lastSuccess, this.now(), scheduled);
     this.current = run;
     // The source's got instance keeps its defaults; a plugin that kept `ctx.http` from an earlier
     // run still gets this run's signal.
@@ -508,16 +530,13 @@ export class SourceRunner implements StateOwner {
       // A plugin whose fetch throws before returning a promise.
       work = Promise.reject(err);
     }
-    return new Promise<RunOutcome>((resolve, reject) => {
-      run.resolve = resolve;
-      run.reject = reject;
-      // A plugin that never settles is abandoned at the deadline (Run.abort); what its work does
-      // later is ignored, a late rejection included (handled here, so it cannot crash the host).
-      work.then(
-        (value) => this.settleRun(run, value, true),
-        (err: unknown) => this.settleRun(run, err, false),
-      );
-    });
+    // A plugin that never settles is abandoned at the deadline (Run.abort); what its work does
+    // later is ignored, a late rejection included (handled here, so it cannot crash the host).
+    work.then(
+      (value) => this.settleRun(run, value, true),
+      (err: unknown) => this.settleRun(run, err, false),
+    );
+    return run;
   }
 
   /** The run's outcome: the plugin's answer (`ok`), or its error, or the abort's reason. Once per run. */
@@ -526,11 +545,15 @@ export class SourceRunner implements StateOwner {
     if (run.ended) return;
     run.ended = true;
     run.deadlines?.remove(run);
+    let outcome: RunOutcome;
     try {
-      run.resolve!(ok ? this.finish(run, value) : this.finishFailed(run, value));
+      outcome = ok ? this.finish(run, value) : this.finishFailed(run, value);
     } catch (err) {
-      run.reject!(err);
+      // Only the runner's own bookkeeping (an observer) can throw here; the run still ends.
+      outcome = { ok: false, points: [], error: err instanceof Error ? err : new Error(String(err)) };
     }
+    run.done(outcome);
+    if (run.scheduled) this.scheduleNext();
   }
 
   private finish(run: Run, value: unknown): RunOutcome {
@@ -560,7 +583,6 @@ export class SourceRunner implements StateOwner {
 
   private ended(run: Run): void {
     if (this.current === run) this.current = null;
-    this.running = null;
     this.state.settled = true;
     this.touch();
   }
