@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../plugin-api/errors.js';
 import { SUPPORTED_API_VERSIONS, type PluginDeclaration } from '../plugin-api/plugin.js';
+import { importModule } from './dynamic-import.js';
 
 /** The plugin named in the config does not exist: a config error (exit 2). */
 export class PluginNotFoundError extends ConfigError {}
@@ -91,7 +92,7 @@ let typeScript: Promise<void> | undefined;
  */
 function typeScriptReady(file: string): Promise<void> {
   if (process.env.HOMEIQ_BUNDLE !== '1' || !/\.[cm]?ts$/.test(file)) return Promise.resolve();
-  typeScript ??= import('tsx/esm/api').then(({ register }) => {
+  typeScript ??= importModule<typeof import('tsx/esm/api')>('tsx/esm/api').then(({ register }) => {
     register({ tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)) });
   });
   return typeScript;
@@ -101,7 +102,7 @@ async function importDeclaration(file: string, spec: string): Promise<PluginDecl
   let mod: { default?: unknown };
   try {
     await typeScriptReady(file);
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    mod = await importModule<{ default?: unknown }>(pathToFileURL(file).href);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ERR_REQUIRE_CYCLE_MODULE' || e.code === 'ERR_REQUIRE_ESM' || /Cannot use import statement outside a module/.test(e.message)) {
