@@ -1,5 +1,5 @@
 # HomeIQ Sources: production image. `homeiq` runs one esbuild bundle of the TypeScript sources and
-# their dependencies (.build/cli.mjs), built here so the container starts without building.
+# their dependencies (.build/cli.cjs), built here so the container starts without building.
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -17,7 +17,8 @@ COPY core ./core
 COPY plugins ./plugins
 COPY config ./config
 RUN node core/cli/build.mjs
-RUN mkdir -p /app/data && chown -R node:node /app/data
+# .build is the node user's: the first start writes V8's code cache of the bundle there (cli.cjs.v8-cache).
+RUN mkdir -p /app/data && chown -R node:node /app/data /app/.build
 USER node
 VOLUME ["/app/config", "/app/data"]
 EXPOSE 8010

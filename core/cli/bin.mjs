@@ -1,12 +1,13 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_TRIM_THRESHOLD_=65536 node
-// The `homeiq` command. It runs the esbuild bundle of core/cli/cli.ts (.build/cli.mjs, made by
-// core/cli/build.mjs), rebuilt here first when a file under core/ or plugins/ is newer than it.
+// The `homeiq` command. It runs the esbuild bundle of core/cli/cli.ts (.build/cli.cjs, made by
+// core/cli/build.mjs), rebuilt here first when a file under core/ or plugins/ is newer than it,
+// with V8's code cache (bundle-loader.mjs).
 // Stack traces point into the TypeScript sources through the bundle's source map (stack-traces.mjs).
 import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { BUNDLE, ensureBuilt } from './build.mjs';
+import { loadBundle } from './bundle-loader.mjs';
 import { mapStackTraces } from './stack-traces.mjs';
-import { applyV8Settings } from './v8-settings.mjs';
+import { applyV8Settings, beforeStartupDone } from './v8-settings.mjs';
 
 try {
   // esbuild's service process would otherwise live as long as the host.
@@ -22,5 +23,7 @@ try {
 }
 mapStackTraces(BUNDLE);
 applyV8Settings();
-const { main } = await import(pathToFileURL(BUNDLE).href);
-process.exitCode = await main(process.argv.slice(2));
+const bundle = loadBundle(BUNDLE);
+// Once the host has started (every source ran once), with the flags it was compiled with.
+beforeStartupDone(() => bundle.saveCodeCache());
+process.exitCode = await bundle.exports.main(process.argv.slice(2));

@@ -1,5 +1,5 @@
 // Builds what `homeiq` runs: core/cli/cli.ts and everything it imports from core/, plugins/ and
-// node_modules, bundled by esbuild into .build/cli.mjs. Under tsx every module went through its
+// node_modules, bundled by esbuild into .build/cli.cjs. Under tsx every module went through its
 // loader hooks (≈ 2 s of start-up here); with node_modules left outside the bundle, node still
 // resolved and read some 500 files (≈ 750 ms, 20 MiB more); the one bundle loads in ≈ 300 ms.
 //
@@ -8,11 +8,12 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { codeCacheFile } from './bundle-loader.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Where the bundle goes: .build/ in the checkout, or HOMEIQ_BUILD_DIR (tests use their own). */
 export const OUT_DIR = process.env.HOMEIQ_BUILD_DIR ? path.resolve(process.env.HOMEIQ_BUILD_DIR) : path.join(ROOT, '.build');
-export const BUNDLE = path.join(OUT_DIR, 'cli.mjs');
+export const BUNDLE = path.join(OUT_DIR, 'cli.cjs');
 const ENTRY = path.join(ROOT, 'core/cli/cli.ts');
 /** What the bundle is made of: a change to any file here makes it stale. */
 const SOURCE_DIRS = ['core', 'plugins'];
@@ -147,9 +148,11 @@ export function ownSourcesOnly(map) {
 }
 
 /**
- * How a program is bundled: one ES module for node 20 holding the program and its dependencies
- * (CommonJS ones get a `require` for node's built-in modules). tsx and esbuild stay outside: they
- * are loaded only to run a TypeScript drop-in plugin or to build.
+ * How a program is bundled: one CommonJS file for node 20 holding the program and its dependencies,
+ * ES modules included (CommonJS, so that bin.mjs can compile it with V8's code cache:
+ * bundle-loader.mjs). `import.meta.url` is the bundle's own URL (ownLocation makes each file's
+ * relative to it); `import()` at run time goes through core/runtime/dynamic-import.ts. tsx and
+ * esbuild stay outside: they are loaded only to run a TypeScript drop-in plugin or to build.
  */
 export function bundleOptions(entry, outfile) {
   return {
@@ -157,16 +160,14 @@ export function bundleOptions(entry, outfile) {
     entryPoints: [entry],
     outfile,
     bundle: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
     external: ['tsx', 'tsx/*', 'esbuild'],
     banner: {
       js: [
-        "import { createRequire as __homeiqCreateRequire } from 'node:module';",
-        "import { fileURLToPath as __homeiqFileURLToPath } from 'node:url';",
-        'const require = __homeiqCreateRequire(import.meta.url);',
-        'const __homeiqPath = (relative) => __homeiqFileURLToPath(new URL(relative, import.meta.url)).replace(/[\\/]$/, "");',
+        "const __homeiqBundleUrl = require('node:url').pathToFileURL(__filename).href;",
+        'const __homeiqPath = (relative) => require(\'node:url\').fileURLToPath(new URL(relative, __homeiqBundleUrl)).replace(/[\\/]$/, "");',
       ].join(' '),
     },
     legalComments: 'none',
@@ -179,7 +180,7 @@ export function bundleOptions(entry, outfile) {
     // got's HTTP/2 support (http2-wrapper, and node's http2 with it) is left out: see http2-unsupported.mjs.
     alias: { '@js-temporal/polyfill': 'temporal-polyfill', 'http2-wrapper': './core/cli/http2-unsupported.mjs' },
     // Read by core/runtime/plugin-loader.ts: only the bundle needs tsx for a TypeScript plugin.
-    define: { 'process.env.HOMEIQ_BUNDLE': '"1"' },
+    define: { 'process.env.HOMEIQ_BUNDLE': '"1"', 'import.meta.url': '__homeiqBundleUrl' },
   };
 }
 
@@ -215,6 +216,8 @@ export async function build() {
     }
     // The map first: the bundle that names it appears last.
     for (const f of files.sort((a, b) => Number(a.final === BUNDLE) - Number(b.final === BUNDLE))) renameSync(f.temp, f.final);
+    // The previous bundle's code cache (its stamp would not match; this saves reading it once).
+    rmSync(codeCacheFile(BUNDLE), { force: true });
   } finally {
     for (const f of files) rmSync(f.temp, { force: true });
   }

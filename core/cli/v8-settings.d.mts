@@ -2,3 +2,4 @@
 export function applyV8Settings(): void;
 export function startupDone(): void;
 export function sourcesLoaded(count: number): void;
+export function beforeStartupDone(fn: () => void): void;

@@ -22,8 +22,21 @@ export function applyV8Settings() {
   v8.setFlagsFromString('--semi-space-growth-factor=1');
 }
 
+// Called once, before the flag changes (bin.mjs writes V8's code cache there: V8 records the flags
+// in it and refuses it under others). Kept on `process`, because bin.mjs and the bundle each load
+// their own copy of this module.
+const BEFORE_STARTUP_DONE = Symbol.for('homeiq.v8-settings.beforeStartupDone');
+
+/** Registers `fn` to run once, just before `startupDone` changes the flags. */
+export function beforeStartupDone(fn) {
+  (process[BEFORE_STARTUP_DONE] ??= []).push(fn);
+}
+
 /** The young generation may grow again (V8's default factor, 2): the host has started, or has many sources. */
 export function startupDone() {
+  const hooks = process[BEFORE_STARTUP_DONE] ?? [];
+  process[BEFORE_STARTUP_DONE] = [];
+  for (const fn of hooks) fn();
   v8.setFlagsFromString('--semi-space-growth-factor=2');
 }
 

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
 import { BUNDLE, bundleOptions, ensureBuilt } from '../../core/cli/build.mjs';
 import { BIN, ROOT, freePort, runCli, spawnCli, type CliResult } from '../support/run-cli.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
+import { eventually } from '../support/eventually.js';
 
 const BUILDING = 'building HomeIQ Sources (first start after an update)...\n';
 
@@ -31,7 +31,7 @@ describe('homeiq runs a bundle of its sources', () => {
   it('builds a missing or stale bundle on start, saying so once, and several starts at the same moment all run', async () => {
     mkdirSync(path.join(ROOT, '.build'), { recursive: true });
     const buildDir = mkdtempSync(path.join(ROOT, '.build', 'test-'));
-    const bundle = path.join(buildDir, 'cli.mjs');
+    const bundle = path.join(buildDir, 'cli.cjs');
     try {
       const first = await runBin(['--help'], buildDir);
       expect(first.stderr).toBe(BUILDING);
@@ -52,6 +52,45 @@ describe('homeiq runs a bundle of its sources', () => {
       expect(again.stderr, 'a fresh bundle is not rebuilt').toBe('');
       expect(again.code).toBe(0);
       expect(Math.round(statSync(bundle).mtimeMs)).toBe(future.getTime());
+    } finally {
+      rmSync(buildDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it("writes V8's code cache of the bundle once started, reads it at the next start, and replaces a damaged one", async () => {
+    mkdirSync(path.join(ROOT, '.build'), { recursive: true });
+    const buildDir = mkdtempSync(path.join(ROOT, '.build', 'test-cache-'));
+    const cache = path.join(buildDir, 'cli.cjs.v8-cache');
+    const cfg = tempConfig('');
+    const port = await freePort();
+    cfg.write(`server:\n  host: 127.0.0.1\n  port: ${port}\n${localStorageYaml(cfg.dir)}sources: {}\n`);
+    /** `homeiq start` until `done` holds (and /ready answered 200), then SIGTERM. */
+    const startUntil = async (done: () => boolean) => {
+      const child = spawnCli(['start', '--config', cfg.file], { HOMEIQ_BUILD_DIR: buildDir });
+      try {
+        await eventually('/ready answers 200', async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => null))?.status === 200, 30_000);
+        await eventually('the code cache is in place', done, 10_000);
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      return child.output();
+    };
+    try {
+      await startUntil(() => existsSync(cache));
+      const written = readFileSync(cache);
+      expect(written.subarray(0, 18).toString()).toBe('homeiq-code-cache ');
+      expect(written.length).toBeGreaterThan(100_000);
+      // The next start reads it and leaves it as it is.
+      await startUntil(() => true);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(readFileSync(cache).equals(written), 'a valid cache is not written again').toBe(true);
+      // Damaged data under the right stamp: V8 refuses it, the host starts all the same and writes a good one.
+      const stamp = written.subarray(0, written.indexOf(10) + 1);
+      writeFileSync(cache, Buffer.concat([stamp, Buffer.alloc(4096, 7)]));
+      const output = await startUntil(() => readFileSync(cache).length > 100_000);
+      expect(output).not.toMatch(/error/i);
+      expect(readFileSync(cache).subarray(0, stamp.length).equals(stamp)).toBe(true);
     } finally {
       rmSync(buildDir, { recursive: true, force: true });
     }
@@ -131,12 +170,13 @@ describe('homeiq runs a bundle of its sources', () => {
     try {
       writeFileSync(path.join(dir, 'deep.ts'), ['export class Gauge {', '  read(): number {', "    throw new RangeError('sensor out of range');", '  }', '}', ''].join('\n'));
       writeFileSync(path.join(dir, 'entry.ts'), ["import { Gauge } from './deep.js';", 'export function main(): number {', '  return new Gauge().read();', '}', ''].join('\n'));
-      const outfile = path.join(dir, 'out.mjs');
+      const outfile = path.join(dir, 'out.cjs');
       await build({ ...bundleOptions(path.join(dir, 'entry.ts'), outfile), sourcemap: 'linked', logLevel: 'silent' });
       const script = [
         `import { mapStackTraces } from ${JSON.stringify(path.join(ROOT, 'core/cli/stack-traces.mjs'))};`,
+        `import { loadBundle } from ${JSON.stringify(path.join(ROOT, 'core/cli/bundle-loader.mjs'))};`,
         `mapStackTraces(${JSON.stringify(outfile)});`,
-        `const { main } = await import(${JSON.stringify(pathToFileURL(outfile).href)});`,
+        `const { main } = loadBundle(${JSON.stringify(outfile)}).exports;`,
         'try { main(); } catch (err) { console.log(err.stack); }',
       ].join('\n');
       const r = await new Promise<CliResult>((resolve) => {

@@ -47,7 +47,7 @@ export async function hostArgs(...args: string[]): Promise<string[]> {
 
 /** Arguments for process.execPath that run the bare Koa baseline (test/bench/support/bare-koa.ts), bundled like the host. */
 export async function bareKoaArgs(...args: string[]): Promise<string[]> {
-  const outfile = path.join(root, '.build/bench/bare-koa.mjs');
+  const outfile = path.join(root, '.build/bench/bare-koa.cjs');
   await build({ ...bundleOptions(path.join(root, 'test/bench/support/bare-koa.ts'), outfile), logLevel: 'warning' });
   return [...npmStartNodeFlags(), outfile, ...args];
 }
