@@ -171,6 +171,8 @@ export function bundleOptions(entry, outfile) {
       ].join(' '),
     },
     legalComments: 'none',
+    // Every other character escaped: bundle-loader.mjs reads the bundle as latin1.
+    charset: 'ascii',
     // Less source text held in memory (the bundle's source stays in the heap for lazy compilation);
     // identifiers keep their names, so stack traces stay readable without the map too.
     minifyWhitespace: true,

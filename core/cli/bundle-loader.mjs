@@ -50,7 +50,9 @@ const WRAPPER_START = '(function (exports, require, module, __filename, __dirnam
 export function loadBundle(bundle) {
   const stamp = stampOf(bundle);
   const cachedData = readCache(bundle, stamp);
-  const script = new vm.Script(`${WRAPPER_START}${readFileSync(bundle, 'utf8')}\n})`, {
+  // The bundle is ASCII (esbuild escapes every other character: build.mjs's `charset`), which
+  // latin1 reads as it is, without UTF-8 decoding (≈ 13 ms of 2 MB here).
+  const script = new vm.Script(`${WRAPPER_START}${readFileSync(bundle, 'latin1')}\n})`, {
     filename: bundle,
     lineOffset: -1,
     cachedData,

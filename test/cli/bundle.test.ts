@@ -155,6 +155,14 @@ describe('homeiq runs a bundle of its sources', () => {
     expect(map.sources.filter((s) => s.includes('node_modules'))).toEqual([]);
   });
 
+  it('is ASCII, as the loader reads it (latin1), with non-ASCII text of its sources escaped', async () => {
+    await ensureBuilt({ quiet: true });
+    const bytes = readFileSync(BUNDLE);
+    expect(bytes.findIndex((b) => b > 0x7f)).toBe(-1);
+    // plugins/open-meteo's unit °C: escaped, not dropped.
+    expect(bytes.toString('latin1')).toContain('"\\xB0C"');
+  });
+
   it("leaves got's HTTP/2 support out of the bundle, with a clear error for a plugin that asks for it", async () => {
     await ensureBuilt({ quiet: true });
     const text = readFileSync(BUNDLE, 'utf8');
