@@ -6,11 +6,29 @@ export function pointToJson(p: Point): Record<string, unknown> {
   return { measurement: p.measurement, time: p.time.toISOString(), tags: p.tags ?? {}, fields };
 }
 
+/**
+ * A key naming the series of `p` (its measurement and tag set, in any key order). Every part is
+ * prefixed with its length, so no tag value can make two series' keys meet. Built for every point
+ * of every run: no arrays and no JSON (a run of a few thousand points spent ≈ 10 ms on that).
+ */
+function seriesKey(p: Point): string {
+  let key = `${p.measurement.length}:${p.measurement}`;
+  const tags = p.tags;
+  if (!tags) return key;
+  const names = Object.keys(tags);
+  if (names.length > 1) names.sort();
+  for (const name of names) {
+    const value = tags[name]!;
+    key += `,${name.length}:${name}=${value.length}:${value}`;
+  }
+  return key;
+}
+
 /** The points of each series (measurement and tag set), by a key naming the series, in order. */
 export function groupBySeries(points: readonly Point[]): Map<string, Point[]> {
   const series = new Map<string, Point[]>();
   for (const p of points) {
-    const key = `${p.measurement}|${JSON.stringify(Object.entries(p.tags ?? {}).sort())}`;
+    const key = seriesKey(p);
     const list = series.get(key);
     if (list) list.push(p);
     else series.set(key, [p]);
