@@ -6,6 +6,7 @@
 // `node core/cli/build.mjs` builds unconditionally (npm's `prepare` runs it); bin.mjs calls
 // `ensureBuilt()`, which rebuilds only when a source is newer than the bundle.
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { codeCacheFile } from './bundle-loader.mjs';
@@ -186,6 +187,39 @@ export function bundleOptions(entry, outfile) {
   };
 }
 
+const PRECOMPILED = path.join(ROOT, 'core/config/precompiled-validators.ts');
+
+/**
+ * The config's validators as ajv's standalone code (core/config/validators-source.ts, bundled and
+ * run here), for the bundle's core/config/precompiled-validators.ts.
+ */
+async function validatorsSource(esbuild, tag) {
+  const outfile = path.join(OUT_DIR, `validators${tag}.cjs`);
+  try {
+    await esbuild({
+      ...bundleOptions(path.join(ROOT, 'core/config/validators-source.ts'), outfile),
+      tsconfig: path.join(ROOT, 'tsconfig.json'),
+      logLevel: 'silent',
+      plugins: [ownLocation],
+    });
+    return createRequire(import.meta.url)(outfile).validatorsSource();
+  } finally {
+    rmSync(outfile, { force: true });
+  }
+}
+
+/** Puts `source` in place of core/config/precompiled-validators.ts (its `require`s resolve from core/config). */
+function precompiledValidators(source) {
+  return {
+    name: 'precompiled-validators',
+    setup(build) {
+      build.onLoad({ filter: /precompiled-validators\.ts$/ }, (args) =>
+        args.path === PRECOMPILED ? { contents: source, loader: 'js', resolveDir: path.dirname(PRECOMPILED) } : undefined,
+      );
+    },
+  };
+}
+
 /**
  * Builds the bundle. Safe when several processes build at once (tests start many `homeiq` at the
  * same moment): each writes its own temporary files and renames them into place, so a reader sees
@@ -197,6 +231,7 @@ export async function build() {
   const { build: esbuild } = await import('esbuild');
   mkdirSync(OUT_DIR, { recursive: true });
   const tag = `.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const validators = await validatorsSource(esbuild, tag);
   const result = await esbuild({
     ...bundleOptions(ENTRY, BUNDLE),
     tsconfig: path.join(ROOT, 'tsconfig.json'),
@@ -204,8 +239,11 @@ export async function build() {
     sourcesContent: false,
     write: false,
     logLevel: 'silent',
-    plugins: [ownLocation],
+    plugins: [precompiledValidators(validators), ownLocation],
   });
+  // An import esbuild found no export for is `undefined` in the bundle: a broken build, not a warning.
+  const undefinedImports = result.warnings.filter((w) => w.id === 'import-is-undefined');
+  if (undefinedImports.length > 0) throw new Error(undefinedImports.map((w) => `${w.location?.file}:${w.location?.line}: ${w.text}`).join('\n'));
   const files = result.outputFiles.map((f) => ({
     final: f.path,
     temp: f.path + tag,

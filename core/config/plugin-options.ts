@@ -3,6 +3,7 @@ import type { JsonSchema, PluginDeclaration } from '../plugin-api/plugin.js';
 import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
 import { ajvProblems } from './ajv-problems.js';
 import { Duration } from './host-schema.js';
+import { precompiled } from './precompiled-validators.js';
 import { createSchemaValidator } from './schema-validator.js';
 import { missingFor, noteMissingVariables } from './substitution.js';
 import type { ConfigProblem, Locate, SourceConfig } from './types.js';
@@ -68,7 +69,7 @@ let checkingAjv: ReturnType<typeof createSchemaValidator> | undefined;
 const validators = new WeakMap<PluginDeclaration, ValidateFunction | Error>();
 
 function validatorFor(plugin: PluginDeclaration): ValidateFunction | Error {
-  let validator = validators.get(plugin);
+  let validator = validators.get(plugin) ?? (BUILTIN_PLUGINS.includes(plugin) ? precompiled?.plugins[plugin.id] : undefined);
   if (!validator) {
     const builtin = BUILTIN_PLUGINS.includes(plugin);
     const compiler = builtin ? (ajv ??= createSchemaValidator(false, false)) : (checkingAjv ??= createSchemaValidator(false));

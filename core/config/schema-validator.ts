@@ -1,5 +1,8 @@
-import { Ajv } from 'ajv';
+import { _, Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { URI_FORMAT } from './formats.js';
+
+export { isAbsoluteUri } from './formats.js';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object's type.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -12,7 +15,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  * `strict` is on for the host's own schema; plugin schemas are third-party and may carry
  * keywords ajv does not know (`x-…`, `examples`), which strict mode would refuse.
  */
-export function createSchemaValidator(strict: boolean, checkSchemas = !strict): Ajv {
+export function createSchemaValidator(strict: boolean, checkSchemas = !strict, options: { standalone?: boolean } = {}): Ajv {
   const ajv = new Ajv({
     allErrors: true,
     verbose: true,
@@ -23,18 +26,15 @@ export function createSchemaValidator(strict: boolean, checkSchemas = !strict): 
     // Compiling is most of the start-up's schema cost and each validator runs once per config
     // load: ajv's optimising pass is skipped. The host's own schema is not checked against the
     // meta-schema at every start (strict mode still refuses unknown keywords; a test compiles it).
-    code: { optimize: false },
+    // `standalone`: validators whose source core/cli/build.mjs puts in the bundle
+    // (precompiled-validators.ts); their formats come from ./formats.ts.
+    code: { optimize: false, ...(options.standalone ? { source: true, formats: _`require("./formats.js").FORMATS` } : {}) },
     validateSchema: checkSchemas,
   });
   addFormats(ajv);
   // ajv-formats checks `uri` with one very long regular expression, which V8 compiles on its first
   // use: ≈ 15 ms of every start (base_url of every source). WHATWG's URL parser, already loaded,
   // answers the same question (an absolute URI with a scheme) at once.
-  ajv.addFormat('uri', { type: 'string', validate: isAbsoluteUri });
+  ajv.addFormat('uri', URI_FORMAT);
   return ajv;
-}
-
-/** An absolute URI: a scheme, then what WHATWG's URL parser accepts (`http://host:8086/x`, `webcal://…`). */
-export function isAbsoluteUri(text: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:/i.test(text) && URL.canParse(text);
 }
