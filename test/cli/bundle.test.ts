@@ -155,6 +155,12 @@ describe('homeiq runs a bundle of its sources', () => {
     expect(map.sources.filter((s) => s.includes('node_modules'))).toEqual([]);
   });
 
+  it("leaves temporal-polyfill's debugging text of every Temporal object out", async () => {
+    await ensureBuilt({ quiet: true });
+    // Its `dbg` gives each object an `_str_` unless minified (core/cli/build.mjs answers the check).
+    expect(readFileSync(BUNDLE, 'utf8')).not.toContain('_str_');
+  });
+
   it('is ASCII, as the loader reads it (latin1), with non-ASCII text of its sources escaped', async () => {
     await ensureBuilt({ quiet: true });
     const bytes = readFileSync(BUNDLE);
