@@ -29,6 +29,11 @@ export interface StartOptions {
   backoffBaseMs?: number;
   /** Called with the number of sources once the config is read, before any source starts. */
   onConfigLoaded?: (sources: number) => void;
+  /**
+   * The redactor to fill with the config's secrets (a new one by default): the caller can redact
+   * what it prints itself, when the start fails (`homeiq start` does).
+   */
+  redactor?: Redactor;
 }
 
 export interface RunningHost {
@@ -60,7 +65,7 @@ export function registerSecrets(redactor: Redactor, loaded: LoadedConfig): void 
 export async function startHost(options: StartOptions): Promise<RunningHost> {
   const env = options.env ?? process.env;
   const file = path.resolve(options.configFile);
-  const redactor = new Redactor();
+  const redactor = options.redactor ?? new Redactor();
   const loaded = await loadConfig(file, env);
   options.onConfigLoaded?.(Object.keys(loaded.config.sources).length);
   registerSecrets(redactor, loaded);
@@ -76,10 +81,20 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   await host.apply(prepared);
   const app = createApp({ host, redactor, logger, metrics, extend: statusPageRoutes });
   const port = options.port ?? loaded.config.server.port;
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, loaded.config.server.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(port, loaded.config.server.host, () => resolve(s));
+      s.once('error', reject);
+    });
+  } catch (err) {
+    // The port is taken (or not ours to use): the sources started are stopped, their runs in
+    // flight abandoned at once, and what they wrote is flushed, before the caller reports it.
+    resolve(container, TOKENS.Scheduler).stop();
+    await host.stop(0);
+    await storage.close();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   const reloader = new ConfigReloader(file, host, loader, logger, env, (next) => registerSecrets(redactor, next));

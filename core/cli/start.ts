@@ -1,18 +1,21 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redactor } from '../logging/redactor.js';
 import { startHost, type RunningHost } from '../main.js';
 import type { CliIo } from './cli.js';
 import { sourcesLoaded, startupDone } from './v8-settings.mjs';
 
 /** `homeiq start`: runs until SIGTERM or SIGINT; SIGHUP reloads the config. */
 export async function startCommand(configFile: string, io: CliIo): Promise<number> {
-  const guard = new FaultGuard(path.dirname(path.resolve(configFile)), io);
+  // Filled with the config's secrets by startHost: what is printed when the start fails is redacted too.
+  const redactor = new Redactor();
+  const guard = new FaultGuard(path.dirname(path.resolve(configFile)), io, redactor);
   // Before startHost: the first run of every source starts inside it, and a plugin can leak a
   // rejection there (with Node's default, --unhandled-rejections=throw, that ends the process).
   guard.install();
   let running: RunningHost;
   try {
-    running = await startHost({ configFile, env: io.env, onConfigLoaded: sourcesLoaded });
+    running = await startHost({ configFile, env: io.env, onConfigLoaded: sourcesLoaded, redactor });
   } catch (err) {
     guard.startFailed();
     throw err;
@@ -95,12 +98,15 @@ class FaultGuard {
   private readonly seen = new Map<string, { count: number; loggedAt: number }>();
   private onFatal: () => void = () => undefined;
   private fatal = false;
+  /** The host did not start: faults are printed (redacted) as the process ends. */
+  private failed = false;
   private readonly onRejection = (reason: unknown) => this.record({ kind: 'unhandled rejection', reason });
   private readonly onException = (reason: unknown) => this.record({ kind: 'uncaught exception', reason });
 
   constructor(
     private readonly configDir: string,
     private readonly io: CliIo,
+    private readonly redactor: Redactor,
   ) {}
 
   install(): void {
@@ -115,15 +121,26 @@ class FaultGuard {
     for (const fault of this.pending.splice(0)) this.report(fault);
   }
 
-  /** The host did not start: what was caught meanwhile goes to stderr and Node's defaults return. */
+  /**
+   * The host did not start (the process ends with exit code 1): what was caught meanwhile, and what
+   * the plugins' first runs still leak while it ends, goes to stderr, redacted, once per message.
+   * Node's defaults would print the whole error, secrets included, and replace the exit code.
+   */
   startFailed(): void {
-    process.off('unhandledRejection', this.onRejection);
-    process.off('uncaughtException', this.onException);
-    for (const { kind, reason } of this.pending.splice(0)) this.io.err(`homeiq: ${kind} while starting: ${messageOf(reason)}\n`);
+    this.failed = true;
+    for (const fault of this.pending.splice(0)) this.printFailed(fault);
+  }
+
+  private printFailed({ kind, reason }: Fault): void {
+    const line = `homeiq: ${kind} while starting: ${this.redactor.redact(messageOf(reason))}\n`;
+    if (this.seen.has(line)) return;
+    this.seen.set(line, { count: 1, loggedAt: Date.now() });
+    this.io.err(line);
   }
 
   private record(fault: Fault): void {
     if (this.running) this.report(fault);
+    else if (this.failed) this.printFailed(fault);
     else this.pending.push(fault);
   }
 

@@ -1,4 +1,10 @@
+import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { dropInExamplePlugin } from '../support/readme-plugin.js';
+import { runCli } from '../support/run-cli.js';
+import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
 import { buildCli, exampleSource, expectOnSchedule, expectPrompt, pluginModule, sleep, startCliHost, type CliHost, type LogLine } from './cli-host.js';
 
@@ -87,5 +93,38 @@ describe('a plugin that leaks a rejected promise or throws from a timer', () => 
     expect(fatal[0]!.msg).toContain('the host stops (exit code 1)');
     // It stopped in order: storage flushed, server closed.
     expect(host.output()).toContain('"msg":"stopped"');
+  }, 60_000);
+
+  it("prints what a plugin leaked while a start fails without the config's secrets, and ends at once with exit code 1", async () => {
+    const SECRET = 'secret-key-987';
+    const cfg = tempConfig('');
+    dropInExamplePlugin(cfg.dir);
+    writeFileSync(
+      path.join(cfg.dir, 'keyed.mjs'),
+      'export default { id: "keyed", apiVersion: 1, title: "Keyed", credentials: { style: "api_key", send: { in: "query", name: "key" } },\n' +
+        '  create() { return { async fetch(ctx) { Promise.reject(new Error("upstream refused key " + ctx.credentials.api_key)); return []; } }; } };\n',
+    );
+    // The port is taken: the start fails after the first runs began.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    cfg.write(
+      `server:\n  host: 127.0.0.1\n  port: ${port}\n${localStorageYaml(cfg.dir)}sources:\n` +
+        `  keyed:\n    plugin: ./keyed.mjs\n    interval: 1h\n    credentials:\n      api_key: ${SECRET}\n` +
+        // A run that would hang: the failed start abandons it instead of waiting for its timeout.
+        exampleSource('hallway', KEY, fake.url),
+    );
+    fake.delayMs = 30_000;
+    try {
+      const t0 = Date.now();
+      const r = await runCli(['start', '--config', cfg.file]);
+      expect(r.code, r.stderr + r.stdout).toBe(1);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(r.stderr).toContain(`homeiq: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
+      expect(r.stderr).toContain('homeiq: unhandled rejection while starting: upstream refused key [REDACTED]');
+      expect(r.stdout + r.stderr).not.toContain(SECRET);
+    } finally {
+      taken.close();
+    }
   }, 60_000);
 });
