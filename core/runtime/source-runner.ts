@@ -221,7 +221,7 @@ class Deadlines {
       });
     }
     if (this.head < this.runs.length) this.arm(this.dues[this.head]!);
-    for (const run of expired) run.abort(new TimeoutError(`the run did not finish within ${this.ms / 1000}s`));
+    for (const run of expired) run.abort(new TimeoutError(`the run did not finish within ${this.ms / 1000}s (the source's timeout option)`));
   }
 }
 

@@ -164,7 +164,7 @@ describe('plugins that misbehave', () => {
     src = await createTestSource({ plugin: base(() => new Promise(() => undefined)), options: { timeout: '300ms' } });
     const outcome = await src.run();
     expect(outcome.ok).toBe(false);
-    expect(src.health().last_error?.message).toBe('the run did not finish within 0.3s');
+    expect(src.health().last_error?.message).toBe("the run did not finish within 0.3s (the source's timeout option)");
   });
 
   it('every hung run is aborted at its own timeout, with runs of other timeouts and quick runs in between', async () => {
@@ -181,8 +181,8 @@ describe('plugins that misbehave', () => {
       expect(outcomes.map((o) => o.ok)).toEqual([false, true, false, true]);
       // Two hung runs of 200 ms each, one after the other.
       expect(performance.now() - t0).toBeGreaterThanOrEqual(390);
-      expect((await slow).error?.message).toBe('the run did not finish within 0.35s');
-      expect(src.health().last_error?.message).toBe('the run did not finish within 0.2s');
+      expect((await slow).error?.message).toBe("the run did not finish within 0.35s (the source's timeout option)");
+      expect(src.health().last_error?.message).toBe("the run did not finish within 0.2s (the source's timeout option)");
     } finally {
       await other.stop();
     }
