@@ -84,6 +84,7 @@ class Run implements RunContext {
   private lastSuccessDate: Date | null | undefined = undefined;
   private controller: AbortController | null = null;
   private abortReason: unknown = undefined;
+  private ownHttp: Got | null = null;
 
   constructor(
     private readonly runner: SourceRunner,
@@ -135,6 +136,10 @@ class Run implements RunContext {
   }
 
   get http(): Got {
+    // A run that already ended (abandoned at its timeout, its code still going) gets a client of
+    // its own, bound to its own signal: rebinding the source's shared client to it would abort the
+    // requests of the run in progress.
+    if (this.ended) return (this.ownHttp ??= this.runner.httpOfEnded(this.signal));
     return this.runner.httpFor(this.signal);
   }
 
@@ -325,6 +330,11 @@ export class SourceRunner implements StateOwner {
     const http = this.auth.http;
     bindRunSignal(http, signal);
     return http;
+  }
+
+  /** A got instance of the source's for a run that has ended: its defaults with `signal` (about 90 µs). */
+  httpOfEnded(signal: AbortSignal): Got {
+    return this.auth.http.extend({ signal });
   }
 
   /** Prepares the source; with `schedule`, also runs it now and then on its schedule. */

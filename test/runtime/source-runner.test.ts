@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PluginDeclaration } from '../../core/plugin-api/index.js';
+import type { PluginDeclaration, RunContext } from '../../core/plugin-api/index.js';
 import { createTestSource, type TestSource } from '../../core/testkit/index.js';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
 import { importExamplePlugin } from '../support/readme-plugin.js';
@@ -186,6 +186,39 @@ describe('plugins that misbehave', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it('a run that timed out and still uses ctx.http is aborted there, without touching the next run', async () => {
+    let lateRequest: Promise<unknown> | undefined;
+    let calls = 0;
+    const reading = async (http: RunContext['http']) => (await http.get('reading').json<{ readings: { value: number }[] }>()).readings[0]!.value;
+    // The first run keeps going past its timeout, then asks the upstream (without passing
+    // ctx.signal); the second asks twice through the client it kept, the abandoned run asking
+    // between the two.
+    const late = {
+      ...plugin,
+      create: () => ({
+        async fetch(ctx: RunContext) {
+          if (++calls === 1) {
+            await new Promise((r) => setTimeout(r, 700));
+            lateRequest = reading(ctx.http);
+            await lateRequest;
+          }
+          const http = ctx.http;
+          const values = [await reading(http), await reading(http)];
+          return values.map((value, i) => ({ measurement: 'example_reading', tags: { n: String(i) }, fields: { value }, time: new Date() }));
+        },
+      }),
+    } as PluginDeclaration;
+    src = await make({ p: late, options: { timeout: '600ms' } });
+    expect((await src.run()).error?.message).toBe("the run did not finish within 0.6s (the source's timeout option)");
+    fake.delayMs = 200;
+    const second = await src.run();
+    // The late request failed with the reason its run ended, without reaching the upstream ...
+    await expect(lateRequest).rejects.toThrow('the run did not finish within 0.6s');
+    // ... and the second run's two requests were its own.
+    expect(second.ok, String(second.error)).toBe(true);
+    expect(fake.requests).toHaveLength(2);
   });
 
   it('a fetch that throws synchronously is one failed run', async () => {
