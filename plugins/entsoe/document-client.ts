@@ -97,6 +97,7 @@ export async function requestDay(ctx: RunContext<unknown>, zone: string, start: 
           periodEnd: stamp(end),
           'contract_MarketAgreement.type': 'A01',
         },
+        signal: ctx.signal,
       })
       .text();
   } catch (err) {
