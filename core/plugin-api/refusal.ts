@@ -79,19 +79,12 @@ export function refusalError(err: unknown, style: RefusalStyle, path: string, no
  * GETs `path` through `ctx.http` and returns its JSON body. A failure the body explains becomes
  * {@link refusalError}'s typed error, any other is rethrown as the host mapped it; an answer with
  * status 200 that still explains a refusal is a non-retryable UpstreamError
- * (`<title> answered an error for GET /<path>: <reason>`). Pass the run's `ctx.signal`: a request
- * still made after the run timed out is then aborted at once.
+ * (`<title> answered an error for GET /<path>: <reason>`).
  */
-export async function getExplainedJson(
-  http: Got,
-  path: string,
-  searchParams: Record<string, string | number>,
-  style: RefusalStyle,
-  signal?: AbortSignal,
-): Promise<unknown> {
+export async function getExplainedJson(http: Got, path: string, searchParams: Record<string, string | number>, style: RefusalStyle): Promise<unknown> {
   let body: unknown;
   try {
-    body = await http.get(path, { searchParams, ...(signal ? { signal } : {}) }).json<unknown>();
+    body = await http.get(path, { searchParams }).json<unknown>();
   } catch (err) {
     throw refusalError(err, style, path) ?? err;
   }

@@ -19,7 +19,7 @@ export const FORECAST_PATH = 'aq/forecast/current/';
 export async function readRecords(ctx: RunContext<AirNowOptions>, path: string, what: string): Promise<unknown[]> {
   let text: string;
   try {
-    text = await ctx.http.get(path, { searchParams: { format: 'application/json', ...placeParams(ctx.options) }, signal: ctx.signal }).text();
+    text = await ctx.http.get(path, { searchParams: { format: 'application/json', ...placeParams(ctx.options) } }).text();
   } catch (err) {
     const answer = failedAnswer(err);
     const said = answer ? webServiceMessage(parseJson(answer.body)) : undefined;

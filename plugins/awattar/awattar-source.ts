@@ -24,7 +24,7 @@ async function fetchPrices(ctx: RunContext<AwattarOptions>, budget: RequestBudge
   budget.take(now);
   // Austria's prices live on api.awattar.at; a base_url the user set is kept as it is.
   const host = country === 'AT' && baseUrl === GERMAN_API ? { prefixUrl: AUSTRIAN_API } : {};
-  const body = await ctx.http.get('v1/marketdata', { ...host, searchParams: { start: today, end: after }, signal: ctx.signal }).json<unknown>();
+  const body = await ctx.http.get('v1/marketdata', { ...host, searchParams: { start: today, end: after } }).json<unknown>();
   const points = marketPoints(body, country);
   const published = points.some((p) => p.time.getTime() >= tomorrow);
   const warnings = points.length === 0 ? [`aWATTar has no prices for ${country} today`] : [];

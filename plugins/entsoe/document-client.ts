@@ -97,7 +97,6 @@ export async function requestDay(ctx: RunContext<unknown>, zone: string, start: 
           periodEnd: stamp(end),
           'contract_MarketAgreement.type': 'A01',
         },
-        signal: ctx.signal,
       })
       .text();
   } catch (err) {

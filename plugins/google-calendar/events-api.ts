@@ -49,7 +49,7 @@ export async function listAllEvents(ctx: RunContext<unknown>, calendarId: string
 
 async function getPage(ctx: RunContext<unknown>, calendarId: string, query: Record<string, string>): Promise<unknown> {
   try {
-    return await ctx.http.get(`calendars/${encodeURIComponent(calendarId)}/events`, { searchParams: query, signal: ctx.signal }).json<unknown>();
+    return await ctx.http.get(`calendars/${encodeURIComponent(calendarId)}/events`, { searchParams: query }).json<unknown>();
   } catch (err) {
     throw googleError(err, calendarId);
   }

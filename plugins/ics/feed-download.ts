@@ -18,7 +18,6 @@ export async function downloadFeed(ctx: RunContext<unknown>, url: string): Promi
       .get(target, {
         ...(absolute ? { prefixUrl: '' } : {}),
         headers: { accept: 'text/calendar, text/plain;q=0.5, */*;q=0.1' },
-        signal: ctx.signal,
       })
       .text();
   } catch (err) {

@@ -42,7 +42,7 @@ export async function fetchRates(ctx: RunContext<unknown>, ref: TariffRef, from:
     if (page > MAX_PAGES) throw new DataError(`standard-unit-rates: still a next page after ${MAX_PAGES} pages`);
     let body: RatesPage;
     try {
-      body = await ctx.http.get(ratesPath(ref), { searchParams: search, signal: ctx.signal }).json<RatesPage>();
+      body = await ctx.http.get(ratesPath(ref), { searchParams: search }).json<RatesPage>();
     } catch (err) {
       throw notFound(err, ref) ?? err;
     }

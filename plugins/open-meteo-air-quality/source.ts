@@ -19,7 +19,7 @@ export class AirQualitySource implements DataSource<AirQualityOptions> {
     // Local times make the answer readable to the user; they are converted back exactly.
     const searchParams: Record<string, string | number> = { latitude: o.latitude, longitude: o.longitude, current: names.join(','), timezone: 'auto' };
     if (o.forecast_hours > 0) Object.assign(searchParams, { hourly: names.join(','), forecast_days: forecastDays(o.forecast_hours) });
-    const body = await getExplainedJson(ctx.http, PATH, searchParams, REFUSALS, ctx.signal);
+    const body = await getExplainedJson(ctx.http, PATH, searchParams, REFUSALS);
     const answer = readAirQualityResponse(body, names);
     const after = answer.current?.time ?? new Date();
     const points = [...currentPoints(answer.current, o.index), ...forecastPoints(answer.hourly, after, o.forecast_hours, o.index)];

@@ -28,7 +28,7 @@ export class OpenMeteoSource implements DataSource<OpenMeteoOptions> {
       timeformat: 'iso8601',
     };
     if (o.forecast_hours > 0) Object.assign(searchParams, { hourly: names, forecast_days: forecastDays(o.forecast_hours) });
-    const body = await getExplainedJson(ctx.http, PATH, searchParams, REFUSALS, ctx.signal);
+    const body = await getExplainedJson(ctx.http, PATH, searchParams, REFUSALS);
     const answer = readForecastResponse(body, WEATHER_VARIABLES);
     const after = answer.current?.time ?? new Date();
     const points = [...currentPoint(answer.current, WEATHER_VARIABLES), ...forecastPoints(answer.hourly, after, o.forecast_hours, WEATHER_VARIABLES)];

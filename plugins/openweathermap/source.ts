@@ -39,7 +39,7 @@ export class OpenWeatherMapSource implements DataSource<OpenWeatherMapOptions> {
     const searchParams = { lat: ctx.options.latitude, lon: ctx.options.longitude, units: 'metric', ...extra };
     let body: unknown;
     try {
-      body = await ctx.http.get(path, { searchParams, signal: ctx.signal }).json<unknown>();
+      body = await ctx.http.get(path, { searchParams }).json<unknown>();
     } catch (err) {
       throw openWeatherMapError(err, path, ctx.lastSuccess !== null) ?? err;
     }

@@ -25,7 +25,7 @@ export async function tibberQuery(ctx: RunContext<unknown>, query: string, varia
   let response;
   try {
     // A query changes nothing, so a POST is as safe to retry as a GET (got retries no POST by default).
-    response = await ctx.http.post(GQL_PATH, { json: { query, variables }, retry: { methods: ['POST'] }, signal: ctx.signal });
+    response = await ctx.http.post(GQL_PATH, { json: { query, variables }, retry: { methods: ['POST'] } });
   } catch (err) {
     throw refusedQuery(err) ?? err;
   }

@@ -25,7 +25,7 @@ export async function login<O>(ctx: LoginContext<O>): Promise<TokenGrant> {
 export async function getBody<O>(ctx: RunContext<O>, request: UpstreamRequest, call: FailedCall): Promise<string> {
   await pacersFor(ctx.credentials.username ?? '').requests.take(ctx.signal);
   try {
-    return await ctx.http.get(request.path, { searchParams: request.searchParams, signal: ctx.signal }).text();
+    return await ctx.http.get(request.path, { searchParams: request.searchParams }).text();
   } catch (err) {
     throw refineHttpError(err, call);
   }
