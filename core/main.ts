@@ -79,6 +79,12 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   metrics.attach(host);
   await storage.start();
   await host.apply(prepared);
+  /** Schedules stopped, runs in flight given `graceMs` (then abandoned), what was written flushed. */
+  const stopSources = async (graceMs: number) => {
+    resolve(container, TOKENS.Scheduler).stop();
+    await host.stop(graceMs);
+    await storage.close();
+  };
   const app = createApp({ host, redactor, logger, metrics, extend: statusPageRoutes });
   const port = options.port ?? loaded.config.server.port;
   let server: Server;
@@ -88,11 +94,8 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
       s.once('error', reject);
     });
   } catch (err) {
-    // The port is taken (or not ours to use): the sources started are stopped, their runs in
-    // flight abandoned at once, and what they wrote is flushed, before the caller reports it.
-    resolve(container, TOKENS.Scheduler).stop();
-    await host.stop(0);
-    await storage.close();
+    // The port is taken (or not ours to use): the sources started stop at once, before the caller reports it.
+    await stopSources(0);
     throw err;
   }
   const address = server.address() as AddressInfo;
@@ -105,9 +108,7 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   const stop = (graceMs = 10_000) =>
     (stopping ??= (async () => {
       reloader.stop();
-      resolve(container, TOKENS.Scheduler).stop();
-      await host.stop(graceMs);
-      await storage.close();
+      await stopSources(graceMs);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       logger.info('stopped');
