@@ -98,8 +98,9 @@ class FaultGuard {
   private readonly seen = new Map<string, { count: number; loggedAt: number }>();
   private onFatal: () => void = () => undefined;
   private fatal = false;
-  /** The host did not start: faults are printed (redacted) as the process ends. */
+  /** The host did not start: faults are printed (redacted) as the process ends, each line once. */
   private failed = false;
+  private readonly printed = new Set<string>();
   private readonly onRejection = (reason: unknown) => this.record({ kind: 'unhandled rejection', reason });
   private readonly onException = (reason: unknown) => this.record({ kind: 'uncaught exception', reason });
 
@@ -133,8 +134,8 @@ class FaultGuard {
 
   private printFailed({ kind, reason }: Fault): void {
     const line = `homeiq: ${kind} while starting: ${this.redactor.redact(messageOf(reason))}\n`;
-    if (this.seen.has(line)) return;
-    this.seen.set(line, { count: 1, loggedAt: Date.now() });
+    if (this.printed.has(line)) return;
+    this.printed.add(line);
     this.io.err(line);
   }
 
