@@ -2,8 +2,6 @@
 export function codeCacheFile(bundle: string): string;
 export interface LoadedBundle {
   exports: Record<string, unknown>;
-  /** True when the start read a valid code cache. */
-  cacheUsed: boolean;
   /** Writes the code cache of what V8 compiled so far, unless a valid one was read. */
   saveCodeCache(): void;
 }

@@ -63,8 +63,6 @@ export function loadBundle(bundle) {
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, path.dirname(bundle), importModule);
   return {
     exports: module.exports,
-    /** True when the start read a valid cache. */
-    cacheUsed: cacheValid,
     saveCodeCache() {
       if (cacheValid) return;
       cacheValid = true;
