@@ -68,20 +68,27 @@ let ajv: ReturnType<typeof createSchemaValidator> | undefined;
 let checkingAjv: ReturnType<typeof createSchemaValidator> | undefined;
 const validators = new WeakMap<PluginDeclaration, ValidateFunction | Error>();
 
+/** {@link optionsSchemaFor} as it is compiled: without its `$id`, which would clash when a reloaded drop-in plugin brings the same schema again. */
+export function compiledOptionsSchema(plugin: PluginDeclaration): JsonSchema {
+  const { $id: _id, ...schema } = optionsSchemaFor(plugin);
+  return schema;
+}
+
 function validatorFor(plugin: PluginDeclaration): ValidateFunction | Error {
-  let validator = validators.get(plugin) ?? (BUILTIN_PLUGINS.includes(plugin) ? precompiled?.plugins[plugin.id] : undefined);
+  let validator = validators.get(plugin);
+  if (validator) return validator;
+  const builtin = BUILTIN_PLUGINS.includes(plugin);
+  // A built-in plugin's validator was compiled with the bundle (none under tsx and vitest).
+  validator = builtin ? precompiled?.plugins[plugin.id] : undefined;
   if (!validator) {
-    const builtin = BUILTIN_PLUGINS.includes(plugin);
     const compiler = builtin ? (ajv ??= createSchemaValidator(false, false)) : (checkingAjv ??= createSchemaValidator(false));
-    // A $id would clash when a reloaded drop-in plugin brings the same schema again.
-    const { $id: _id, ...schema } = optionsSchemaFor(plugin);
     try {
-      validator = compiler.compile(schema);
+      validator = compiler.compile(compiledOptionsSchema(plugin));
     } catch (err) {
       validator = err instanceof Error ? err : new Error(String(err));
     }
-    validators.set(plugin, validator);
   }
+  validators.set(plugin, validator);
   return validator;
 }
 

@@ -4,7 +4,7 @@ import type { Ajv, ValidateFunction } from 'ajv';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
 import { HostConfigSchema } from './host-schema.js';
-import { optionsSchemaFor } from './plugin-options.js';
+import { compiledOptionsSchema } from './plugin-options.js';
 import { createSchemaValidator } from './schema-validator.js';
 
 // ajv's standalone module is CommonJS; under NodeNext its default import is the module object's type.
@@ -20,11 +20,7 @@ export function validatorsSource(): string {
   const hostAjv = createSchemaValidator(true, false, { standalone: true });
   const pluginAjv = createSchemaValidator(false, false, { standalone: true });
   const module = (ajv: Ajv, validate: ValidateFunction) => `load(function (module, exports) {\n${standaloneCode(ajv, validate)}\n})`;
-  const plugins = BUILTIN_PLUGINS.map((plugin) => {
-    // As plugin-options.ts compiles it: without its $id.
-    const { $id: _id, ...schema } = optionsSchemaFor(plugin);
-    return `${JSON.stringify(plugin.id)}: ${module(pluginAjv, pluginAjv.compile(schema))}`;
-  });
+  const plugins = BUILTIN_PLUGINS.map((plugin) => `${JSON.stringify(plugin.id)}: ${module(pluginAjv, pluginAjv.compile(compiledOptionsSchema(plugin)))}`);
   return [
     '"use strict";',
     'function load(define) { const module = { exports: {} }; define(module, module.exports); return module.exports; }',

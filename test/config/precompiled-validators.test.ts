@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_PLUGINS } from '../../core/builtin-plugins.js';
 import { ROOT } from '../../core/cli/build.mjs';
 import { HostConfigSchema } from '../../core/config/host-schema.js';
-import { optionsSchemaFor } from '../../core/config/plugin-options.js';
+import { compiledOptionsSchema } from '../../core/config/plugin-options.js';
 import { createSchemaValidator } from '../../core/config/schema-validator.js';
 import { validatorsSource } from '../../core/config/validators-source.js';
 
@@ -54,7 +54,7 @@ describe('precompiled config validators', () => {
     const ajv = createSchemaValidator(false, false);
     expect(Object.keys(precompiled.plugins).sort()).toEqual(BUILTIN_PLUGINS.map((p) => p.id).sort());
     for (const plugin of BUILTIN_PLUGINS) {
-      const { $id: _id, ...schema } = optionsSchemaFor(plugin) as { $id?: string; properties?: Record<string, unknown> };
+      const schema = compiledOptionsSchema(plugin) as { properties?: Record<string, unknown> };
       const runtime = ajv.compile(schema);
       for (const input of samples(schema)) {
         expect(judge(precompiled.plugins[plugin.id]!, input), `${plugin.id} ${JSON.stringify(input)}`).toEqual(judge(runtime, input));
