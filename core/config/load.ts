@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
+import { parseDuration } from '../plugin-api/duration.js';
 import { ajvProblems } from './ajv-problems.js';
 import { ConfigFileError } from './config-file-error.js';
 import { HostConfigSchema } from './host-schema.js';
@@ -128,7 +129,7 @@ function buildConfig(raw: Raw, file: string, overrides: EnvOverrides, spoolBytes
       local_dir: storage.local_dir as string,
       spool_max_bytes: spoolBytes,
       batch_size: storage.batch_size as number,
-      flush_interval: storage.flush_interval as string,
+      flush_interval_ms: parseDuration(storage.flush_interval as string)!,
     },
     sources,
   };

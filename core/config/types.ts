@@ -35,8 +35,8 @@ export interface StorageConfig {
   spool_max_bytes: number;
   /** Extension: points per batch; default 5000. */
   batch_size: number;
-  /** Extension: flush interval, e.g. `1s`. */
-  flush_interval: string;
+  /** Extension: `flush_interval` (e.g. `1s`) in milliseconds. */
+  flush_interval_ms: number;
 }
 
 export interface SourceConfig {

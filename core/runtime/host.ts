@@ -118,6 +118,7 @@ export class Host {
       plugin: prepared.plugin,
       loadError: prepared.loadError,
       options: prepared.options,
+      settings: prepared.settings,
       sink: this.storage,
       scheduler: this.scheduler,
       logger: this.logger,

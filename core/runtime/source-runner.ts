@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/types.js';
 import type { DataSource, RunContext } from '../plugin-api/data-source.js';
 import { errorKind, errors as errorClasses, TimeoutError } from '../plugin-api/errors.js';
-import { parseDuration } from '../plugin-api/duration.js';
 import type { Point, SourcePoint } from '../plugin-api/point.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
 import { isSecretField, type Redactor } from '../logging/redactor.js';
@@ -15,6 +14,7 @@ import { Deadlines, Run, type RunOutcome, type RunOwner } from './run.js';
 import { normalizeResult, type NormalizedResult } from './run-result.js';
 import { buildSchedule, type Schedule } from './schedule.js';
 import type { Cancel, Scheduler } from './scheduler.js';
+import type { SourceSettings } from '../config/source-settings.js';
 import { createSourceAuth, type SourceAuth } from './source-auth.js';
 import { ChangeCounter, SourceState, type SourceHealth, type StateOwner } from './source-state.js';
 import { missingCredentials, standbyHint } from './credentials.js';
@@ -39,6 +39,8 @@ export interface RunnerDeps {
   loadError?: string;
   /** The source's options, validated and with defaults (host options included). */
   options: Record<string, unknown>;
+  /** The host options of `options`, resolved (see sourceSettings). */
+  settings: SourceSettings;
   sink: PointSink;
   scheduler: Scheduler;
   logger: Logger;
@@ -97,8 +99,8 @@ export class SourceRunner implements StateOwner, RunOwner {
     this.changes = deps.changes ?? new ChangeCounter();
     this.state = new SourceState(this);
     this.hasCredentials = !deps.plugin || missingCredentials(deps.plugin, deps.source).length === 0;
-    this.timeoutMs = parseDuration(String(deps.options.timeout ?? '60s')) ?? 60_000;
-    this.maxDataAgeMs = deps.options.max_data_age ? parseDuration(String(deps.options.max_data_age)) : undefined;
+    this.timeoutMs = deps.settings.timeoutMs;
+    this.maxDataAgeMs = deps.settings.maxDataAgeMs;
     for (const [field, value] of Object.entries(deps.source.credentials)) if (isSecretField(field)) deps.redactor.add(value);
     if (deps.plugin) registerWriteOnlyOptions(deps.plugin, deps.options, deps.redactor);
   }
@@ -145,7 +147,7 @@ export class SourceRunner implements StateOwner, RunOwner {
       plugin,
       dataSource: this.ds!,
       credentials: this.deps.source.credentials,
-      options: this.deps.options,
+      settings: this.deps.settings,
       redactor: this.deps.redactor,
       loginContext: (http, signal) => this.loginContext(http, signal),
       backoffBaseMs: this.deps.backoffBaseMs,
@@ -474,7 +476,7 @@ export class SourceRunner implements StateOwner, RunOwner {
     const httpStatus = (err as { httpStatus?: number }).httpStatus;
     s.recordError(this.deps.redactor.redact(err.message), httpStatus, now);
     s.consecutiveFailures += 1;
-    const longWait = parseDuration(String(this.deps.options.credentials_retry_after ?? '15m')) ?? 900_000;
+    const longWait = this.deps.settings.credentialsRetryAfterMs;
     switch (errorKind(err)) {
       case 'credentials':
         this.authState?.tokens?.clear();
@@ -497,7 +499,7 @@ export class SourceRunner implements StateOwner, RunOwner {
         return;
       }
       default: {
-        const errorAfter = typeof this.deps.options.error_after === 'number' ? this.deps.options.error_after : 3;
+        const errorAfter = this.deps.settings.errorAfter;
         if (s.consecutiveFailures >= errorAfter) s.set('error', 'error');
         else s.set('degraded', 'degraded');
       }

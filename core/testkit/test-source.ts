@@ -1,4 +1,5 @@
 import { validateSourceOptions } from '../config/plugin-options.js';
+import { sourceSettings } from '../config/source-settings.js';
 import type { SourceConfig } from '../config/types.js';
 import { createLogger } from '../logging/logger.js';
 import { Redactor } from '../logging/redactor.js';
@@ -56,6 +57,7 @@ export async function createTestSource(o: TestSourceOptions): Promise<TestSource
     source,
     plugin: o.plugin,
     options: checked.options,
+    settings: sourceSettings(o.plugin, checked.options),
     sink: { write: (p) => void points.push(...p), lastWritten: () => null },
     scheduler,
     logger,

@@ -29,7 +29,7 @@ export function storageConfig(dir: string, overrides: Partial<StorageConfig> = {
     local_dir: path.join(dir, 'points'),
     spool_max_bytes: 1024 ** 3,
     batch_size: 5000,
-    flush_interval: '100ms',
+    flush_interval_ms: 100,
     ...overrides,
   };
 }
