@@ -50,10 +50,14 @@ export function optionsSchemaFor(plugin: PluginDeclaration): JsonSchema {
   if (!schema) {
     const own = plain(plugin.options ?? {});
     const ownProps = (own.properties ?? {}) as Record<string, JsonSchema>;
+    // A key with a default is always there after validation (TypeBox lists it as required, so that
+    // its Static type says so), but a config file may leave it out: an editor must not flag that.
+    const required = Array.isArray(own.required) ? (own.required as string[]).filter((key) => ownProps[key]?.default === undefined) : undefined;
     schema = {
       ...own,
       type: 'object',
       properties: { ...ownProps, ...hostOptions(plugin) },
+      ...(required ? { required } : {}),
       additionalProperties: 'additionalProperties' in own ? own.additionalProperties : false,
     };
     schemas.set(plugin, schema);
