@@ -57,9 +57,10 @@ export function optionsSchemaFor(plugin: PluginDeclaration): JsonSchema {
       ...own,
       type: 'object',
       properties: { ...ownProps, ...hostOptions(plugin) },
-      ...(required ? { required } : {}),
       additionalProperties: 'additionalProperties' in own ? own.additionalProperties : false,
     };
+    if (required?.length) schema.required = required;
+    else delete schema.required;
     schemas.set(plugin, schema);
   }
   return schema;
