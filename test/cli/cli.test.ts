@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
 import { dropInExamplePlugin, exampleSourceYaml } from '../support/readme-plugin.js';
-import { freePort, runCli, spawnCli } from '../support/run-cli.js';
+import { startThenStop } from '../support/host-process.js';
+import { freePort, runCli } from '../support/run-cli.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
 const KEY = 'example-key-123';
@@ -131,17 +132,10 @@ describe('homeiq start', () => {
   it('serves /health and stops cleanly on SIGTERM with exit code 0', async () => {
     const port = await freePort();
     const cfg = config(source('hallway', KEY), `server:\n  host: 127.0.0.1\n  port: ${port}\n`);
-    const child = spawnCli(['start', '--config', cfg.file]);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let health: Response | undefined;
-    for (let i = 0; i < 200 && !health; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-    }
-    expect(health?.status).toBe(200);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(child.output()).toContain('"msg":"stopped"');
+    const { health, code, output } = await startThenStop(cfg.file, port);
+    expect(health).toBe(200);
+    expect(code).toBe(0);
+    expect(output).toContain('"msg":"stopped"');
     // Shutdown flushed storage: the first run's point is in the local store.
     expect(existsSync(path.join(cfg.dir, 'points'))).toBe(true);
   }, 30_000);

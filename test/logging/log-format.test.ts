@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dropInExamplePlugin, exampleSourceYaml } from '../support/readme-plugin.js';
-import { freePort, runCli, spawnCli } from '../support/run-cli.js';
+import { startThenStop } from '../support/host-process.js';
+import { freePort, runCli } from '../support/run-cli.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
 // What `homeiq start` prints, chosen by LOG_FORMAT (stdout of a test is a pipe, not a terminal).
@@ -12,17 +13,10 @@ async function startAndStop(env: Record<string, string>): Promise<string> {
   dropInExamplePlugin(cfg.dir);
   const source = exampleSourceYaml('hallway', '${EXAMPLE_API_KEY}', 'http://127.0.0.1:9', '', { interval: null });
   cfg.write(`server:\n  host: 127.0.0.1\n  port: ${port}\n${localStorageYaml(cfg.dir)}sources:\n${source}`);
-  const child = spawnCli(['start', '--config', cfg.file], env);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let health: Response | undefined;
-  for (let i = 0; i < 200 && !health; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-  }
-  expect(health?.status).toBe(200);
-  child.kill('SIGTERM');
-  expect(await exited).toBe(0);
-  return child.output();
+  const { health, code, output } = await startThenStop(cfg.file, port, env);
+  expect(health).toBe(200);
+  expect(code).toBe(0);
+  return output;
 }
 
 describe('LOG_FORMAT', () => {
