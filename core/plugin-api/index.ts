@@ -4,6 +4,7 @@
  */
 export { definePlugin, PLUGIN_API_VERSION, SUPPORTED_API_VERSIONS } from './plugin.js';
 export type { PluginDeclaration, CredentialsSpec, JsonSchema } from './plugin.js';
+export type { PluginCommand, CommandIo } from './command.js';
 export type {
   DataSource,
   CreateContext,

@@ -169,7 +169,7 @@ export class Host {
     // The storage hands back the same object until its health changes: no JSON to make then.
     if (storage !== this.storageJson.of) this.storageJson = { of: storage, json: JSON.stringify(storage) };
     const storageJson = this.storageJson.json;
-    const secrets = this.redactor.size;
+    const secrets = this.redactor.revision;
     const tenths = Math.round((this.now() - this.started) / 100);
     const changes = this.changes.value;
     const c = this.healthCache;

@@ -2,6 +2,7 @@ import { existsSync, statSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { PluginCommand } from '../plugin-api/command.js';
 import { ConfigError } from '../plugin-api/errors.js';
 import { SUPPORTED_API_VERSIONS, type PluginDeclaration } from '../plugin-api/plugin.js';
 import { importModule } from './dynamic-import.js';
@@ -137,5 +138,14 @@ export function checkDeclaration(decl: unknown): string[] {
   if (d.options !== undefined && (typeof d.options !== 'object' || (d.options as { type?: string }).type !== 'object')) {
     problems.push('options must be a JSON Schema with type "object"');
   }
+  const commands = d.commands as unknown[] | undefined;
+  if (commands !== undefined && (!Array.isArray(commands) || !commands.every(isCommand))) {
+    problems.push('commands must be a list of { name, summary, usage, run } with name matching [a-z0-9][a-z0-9_-]*');
+  }
   return problems;
+}
+
+function isCommand(c: unknown): boolean {
+  const command = c as Partial<PluginCommand> | null;
+  return typeof command?.name === 'string' && ID.test(command.name) && typeof command.summary === 'string' && typeof command.usage === 'string' && typeof command.run === 'function';
 }

@@ -245,7 +245,7 @@ export class SourceRunner implements StateOwner, RunOwner {
    */
   healthJson(): string {
     const written = this.deps.sink.lastWritten(this.id)?.getTime() ?? -1;
-    const secrets = this.deps.redactor.size;
+    const secrets = this.deps.redactor.revision;
     const c = this.healthCache;
     if (c && c.version === this.version && c.written === written && c.secrets === secrets) return c.json;
     const json = this.deps.redactor.redact(JSON.stringify(this.health()));
