@@ -1,4 +1,5 @@
 import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
 /** Appends text to a file and fsyncs it before returning. */
 export async function appendDurably(file: string, text: string): Promise<void> {
@@ -47,4 +48,21 @@ export class JsonFile<T> {
   async remove(): Promise<void> {
     await rm(this.file, { force: true });
   }
+}
+
+/**
+ * Replaces a file's content so that a crash leaves either the old file or the new one, whole:
+ * the text goes to `<file><tmpSuffix>`, is fsynced, renamed over the file, and the rename fsynced.
+ */
+export async function replaceDurably(file: string, text: string, tmpSuffix: string): Promise<void> {
+  const tmp = `${file}${tmpSuffix}`;
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.write(text);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, file);
+  await fsyncDir(path.dirname(file));
 }
