@@ -2,8 +2,13 @@ import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Appends text to a file and fsyncs it before returning. */
-export async function appendDurably(file: string, text: string): Promise<void> {
-  const handle = await open(file, 'a');
+export function appendDurably(file: string, text: string): Promise<void> {
+  return writeSynced(file, text, 'a');
+}
+
+/** Writes text to a file opened with `flags` and fsyncs it before returning. */
+async function writeSynced(file: string, text: string, flags: 'a' | 'w'): Promise<void> {
+  const handle = await open(file, flags);
   try {
     await handle.write(text);
     await handle.datasync();
@@ -56,13 +61,7 @@ export class JsonFile<T> {
  */
 export async function replaceDurably(file: string, text: string, tmpSuffix: string): Promise<void> {
   const tmp = `${file}${tmpSuffix}`;
-  const handle = await open(tmp, 'w');
-  try {
-    await handle.write(text);
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
+  await writeSynced(tmp, text, 'w');
   await rename(tmp, file);
   await fsyncDir(path.dirname(file));
 }

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SourcePoint } from '../../core/plugin-api/point.js';
-import { createStorage } from '../../core/storage/index.js';
+import type { StorageConfig } from '../../core/config/types.js';
+import { createStorage, type Storage } from '../../core/storage/index.js';
 import { compactLines } from '../../core/storage/line-compaction.js';
 import { LocalFileWriter } from '../../core/storage/local-file-writer.js';
 import { toLineProtocol } from '../../core/storage/line-protocol.js';
@@ -29,26 +30,29 @@ const dayFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.lp
 const linesOf = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
 const bytesOf = (dir: string) => dayFiles(dir).reduce((sum, f) => sum + statSync(path.join(dir, f)).size, 0);
 
+/** A host's run: the storage started, the forecast of PAST_DAY written `runs` times (one flush each), closed. */
+async function hostRun(config: StorageConfig, runs: number): Promise<Storage> {
+  const storage = createStorage(config, capturedLogger().logger);
+  await storage.start();
+  for (let run = 1; run <= runs; run++) {
+    storage.write(forecast(PAST_DAY, run));
+    await storage.flush();
+  }
+  await storage.close();
+  return storage;
+}
+
 describe('the local store keeps each point once (last write wins)', () => {
   it('leaves one line per series and time, with the last values, once the day is over', async () => {
     const { dir, cleanup } = tempDir();
     const config = storageConfig(dir);
-    const start = PAST_DAY;
-    const first = createStorage(config, capturedLogger().logger);
-    await first.start();
-    for (let run = 1; run <= 10; run++) {
-      first.write(forecast(start, run));
-      await first.flush();
-    }
-    await first.close();
     const file = path.join(config.local_dir, pastFile);
+    await hostRun(config, 10);
     expect(linesOf(file)).toHaveLength(480);
 
     // The next start finds that day over (today is later) and compacts it.
-    const second = createStorage(config, capturedLogger().logger);
-    await second.start();
-    await second.close();
-    expect(linesOf(file)).toEqual(toLineProtocol(forecast(start, 10)).split('\n'));
+    await hostRun(config, 0);
+    expect(linesOf(file)).toEqual(toLineProtocol(forecast(PAST_DAY, 10)).split('\n'));
     cleanup();
   });
 
@@ -91,24 +95,15 @@ describe('the local store keeps each point once (last write wins)', () => {
   it('loses nothing when a compaction was cut short by a crash', async () => {
     const { dir, cleanup } = tempDir();
     const config = storageConfig(dir);
-    const start = PAST_DAY;
-    const first = createStorage(config, capturedLogger().logger);
-    await first.start();
-    for (let run = 1; run <= 3; run++) {
-      first.write(forecast(start, run));
-      await first.flush();
-    }
-    await first.close();
+    await hostRun(config, 3);
     // What a crash in the middle of a compaction leaves: a part of the new file, not yet renamed.
     const file = path.join(config.local_dir, pastFile);
     const partial = compactLines(readFileSync(file, 'utf8')).slice(0, 500);
     writeFileSync(`${file}.compacting`, partial);
 
-    const second = createStorage(config, capturedLogger().logger);
-    await second.start();
-    await second.close();
+    await hostRun(config, 0);
     expect(existsSync(`${file}.compacting`)).toBe(false);
-    expect(linesOf(file)).toEqual(toLineProtocol(forecast(start, 3)).split('\n'));
+    expect(linesOf(file)).toEqual(toLineProtocol(forecast(PAST_DAY, 3)).split('\n'));
     cleanup();
   });
 });
@@ -153,23 +148,19 @@ describe('the local store in /health', () => {
   it('shows its size on disk, kept up to date through writes, compactions and retention', async () => {
     const { dir, cleanup } = tempDir();
     const config = storageConfig(dir);
-    const start = PAST_DAY;
-    const first = createStorage(config, capturedLogger().logger);
-    await first.start();
-    expect(first.health().disk_bytes).toBe(0);
-    for (let run = 1; run <= 5; run++) {
-      first.write(forecast(start, run));
-      await first.flush();
-    }
-    expect(first.health().disk_bytes).toBe(bytesOf(config.local_dir));
-    await first.close();
+    const first = await hostRun(config, 5);
     const before = bytesOf(config.local_dir);
+    expect(before).toBeGreaterThan(0);
+    expect(first.health()).toMatchObject({ type: 'local', disk_bytes: before });
 
-    const second = createStorage(config, capturedLogger().logger);
-    await second.start();
-    expect(second.health()).toMatchObject({ type: 'local', disk_bytes: bytesOf(config.local_dir) });
-    expect(second.health().disk_bytes).toBeLessThan(before / 4);
-    await second.close();
+    const compacted = await hostRun(config, 0);
+    expect(compacted.health().disk_bytes).toBe(bytesOf(config.local_dir));
+    expect(compacted.health().disk_bytes).toBeLessThan(before / 4);
+
+    // Retention of one day: the day two days ago is gone, and with it its bytes.
+    const expired = await hostRun({ ...config, local_retention: '1d' }, 0);
+    expect(dayFiles(config.local_dir)).toEqual([]);
+    expect(expired.health().disk_bytes).toBe(0);
     cleanup();
   });
 });
