@@ -63,11 +63,6 @@ export class LocalFileWriter implements LineWriter {
     this.timer.unref();
   }
 
-  /** The file a line goes to. */
-  fileFor(line: string): string {
-    return path.join(this.dir, this.nameFor(line));
-  }
-
   write(body: Buffer): Promise<void> {
     return this.serial(() => this.append(body));
   }
@@ -77,6 +72,7 @@ export class LocalFileWriter implements LineWriter {
     await this.queue;
   }
 
+  /** The day file a line goes to. */
   private nameFor(line: string): string {
     const ms = lineTimeMs(line, LocalFileWriter.precision) ?? this.now().getTime();
     return `${new Date(ms).toISOString().slice(0, 10)}.lp`;
