@@ -126,6 +126,7 @@ function buildConfig(raw: Raw, file: string, overrides: EnvOverrides, spoolBytes
       ...(storage.influxdb ? { influxdb: { api: 'v2', ...(storage.influxdb as object) } as InfluxConfig } : {}),
       spool_dir: storage.spool_dir as string,
       local_dir: storage.local_dir as string,
+      local_retention: storage.local_retention as string,
       spool_max_bytes: spoolBytes,
       batch_size: storage.batch_size as number,
       flush_interval: storage.flush_interval as string,

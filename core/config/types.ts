@@ -31,6 +31,8 @@ export interface StorageConfig {
   spool_dir: string;
   /** Extension: where the embedded local store writes its daily line-protocol files; default `data/points`. */
   local_dir: string;
+  /** Extension: the embedded local store deletes day files older than this, e.g. `90d`; default `90d`. */
+  local_retention: string;
   /** Extension: spool bound, e.g. `1GiB`; default 1 GiB. */
   spool_max_bytes: number;
   /** Extension: points per batch; default 5000. */

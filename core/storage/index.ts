@@ -35,7 +35,7 @@ export function createStorage(config: StorageConfig, logger: Logger): Storage {
     writer = influx.api === 'v1' ? new InfluxV1Writer(influx, precision) : new InfluxV2Writer(influx, precision);
   } else {
     precision = LocalFileWriter.precision;
-    writer = new LocalFileWriter(config.local_dir);
+    writer = new LocalFileWriter(config.local_dir, { retentionMs: parseDuration(config.local_retention ?? '90d'), logger });
   }
   const spool = new Spool({ dir: config.spool_dir, maxBytes: positive(config.spool_max_bytes) ?? DEFAULTS.spool_max_bytes });
   return new BatchingStorage({

@@ -9,6 +9,7 @@ describe('a valid config', () => {
     expect(config.storage).toEqual({
       spool_dir: 'data/spool',
       local_dir: 'data/points',
+      local_retention: '90d',
       spool_max_bytes: 1024 ** 3,
       batch_size: 5000,
       flush_interval: '1s',

@@ -27,6 +27,7 @@ export function storageConfig(dir: string, overrides: Partial<StorageConfig> = {
   return {
     spool_dir: path.join(dir, 'spool'),
     local_dir: path.join(dir, 'points'),
+    local_retention: '90d',
     spool_max_bytes: 1024 ** 3,
     batch_size: 5000,
     flush_interval: '100ms',
