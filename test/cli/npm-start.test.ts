@@ -9,10 +9,11 @@ import { eventually } from '../support/eventually.js';
 import { ROOT, builtProgram, freePort } from '../support/run-cli.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
-/** The pids whose parent is `pid`. */
-function children(pid: number): number[] {
+/** The pids below `pid` (its children, theirs, and so on). */
+function descendants(pid: number): number[] {
   const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
-  return r.stdout.split('\n').filter(Boolean).map(Number);
+  const children = r.stdout.split('\n').filter(Boolean).map(Number);
+  return children.flatMap((child) => [child, ...descendants(child)]);
 }
 
 function alive(pid: number): boolean {
@@ -42,12 +43,11 @@ describe('npm start', () => {
     let host: number[] = [];
     try {
       await eventually('/ready answers 200', async () => (await fetch(`http://127.0.0.1:${port}/ready`).catch(() => null))?.status === 200, 30_000);
-      host = children(npm.pid!);
-      expect(host).toHaveLength(1);
-      expect(readFileSync(`/proc/${host[0]}/cmdline`, 'utf8').split('\0')).toContain('dist/homeiq.mjs');
+      host = descendants(npm.pid!);
+      expect(host.map((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' '))).toContain(`node dist/homeiq.mjs start --config ${cfg.file}`);
       process.kill(npm.pid!, 'SIGTERM');
       await exited;
-      await eventually('the host has exited', async () => !alive(host[0]!), 10_000);
+      await eventually('every process npm started has exited', () => host.every((pid) => !alive(pid)), 10_000);
       expect(await portFree(port)).toBe(true);
     } finally {
       for (const pid of [...host, npm.pid!]) if (alive(pid)) process.kill(pid, 'SIGKILL');
