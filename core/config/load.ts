@@ -4,7 +4,6 @@ import { ajvProblems } from './ajv-problems.js';
 import { ConfigFileError } from './config-file-error.js';
 import { HostConfigSchema } from './host-schema.js';
 import { envOverrides, influxProblems, sourceProblems, spoolMaxBytes, type EnvOverrides, type RuleScope } from './host-rules.js';
-import { precompiled } from './precompiled-validators.js';
 import { createSchemaValidator } from './schema-validator.js';
 import { noteMissingVariables, rememberMissing, substituteEnv } from './substitution.js';
 import type { ConfigProblem, HostConfig, InfluxConfig, Locate, SourceConfig } from './types.js';
@@ -97,7 +96,7 @@ function isObject(value: unknown): value is Raw {
 
 /** Schema validation; fills in the defaults and coerces scalars in place. */
 function schemaProblems(raw: Raw, scope: RuleScope): ConfigProblem[] {
-  validateHost ??= precompiled?.host ?? createSchemaValidator(true).compile(HostConfigSchema);
+  validateHost ??= createSchemaValidator(true).compile(HostConfigSchema);
   if (validateHost(raw)) return [];
   return ajvProblems(validateHost.errors, { ...scope, prefix: [] });
 }

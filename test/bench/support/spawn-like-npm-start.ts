@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { bundleOptions, ensureBuilt } from '../../../core/cli/build.mjs';
+import { BUNDLE, build as buildHost, bundleOptions, isStale } from '../../../core/cli/build.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -18,14 +18,14 @@ interface NpmStart {
 
 export function npmStart(): NpmStart {
   const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const words = start.split(/\s+/);
+  const words = start.split(/\s+/).filter((w) => w !== 'exec');
   const env: Record<string, string> = {};
   while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
     const [name, ...value] = words.shift()!.split('=');
     env[name!] = value.join('=');
   }
-  const bin = words.indexOf('core/cli/bin.mjs');
-  if (words[0] !== 'node' || bin < 0) throw new Error(`package.json start script is not "[NAME=value ...] node [flags] core/cli/bin.mjs ...": ${start}`);
+  const bin = words.indexOf('dist/homeiq.mjs');
+  if (words[0] !== 'node' || bin < 0) throw new Error(`package.json start script is not "[exec] node [flags] dist/homeiq.mjs ...": ${start}`);
   return { env, flags: words.slice(1, bin) };
 }
 
@@ -41,13 +41,13 @@ export function npmStartEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** Arguments for process.execPath that run `homeiq ...args` as npm start does; builds the bundle first. */
 export async function hostArgs(...args: string[]): Promise<string[]> {
-  await ensureBuilt();
-  return [...npmStartNodeFlags(), path.join(root, 'core/cli/bin.mjs'), ...args];
+  if (isStale()) await buildHost();
+  return [...npmStartNodeFlags(), BUNDLE, ...args];
 }
 
 /** Arguments for process.execPath that run the bare Koa baseline (test/bench/support/bare-koa.ts), bundled like the host. */
 export async function bareKoaArgs(...args: string[]): Promise<string[]> {
-  const outfile = path.join(root, '.build/bench/bare-koa.cjs');
+  const outfile = path.join(root, 'dist/bench/bare-koa.mjs');
   await build({ ...bundleOptions(path.join(root, 'test/bench/support/bare-koa.ts'), outfile), logLevel: 'warning' });
   return [...npmStartNodeFlags(), outfile, ...args];
 }
