@@ -4,7 +4,6 @@ import { createTestSource } from '../../../core/testkit/index.js';
 import { AIRNOW_LIMIT_MESSAGE, startFakeAirNow, type FakeAirNow } from '../../fakes/airnow.js';
 import { answerBody, describeGoldenCases, type GoldenAnswer, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
-import { itRunsReadmeSample } from '../../support/plugin-readme.js';
 import { useSourceHarness } from '../../support/source-harness.js';
 
 const KEY = 'airnow-test-key-0123';
@@ -172,10 +171,6 @@ describe('airnow options', () => {
     expect(fake.requests.map((r) => r.path)).toEqual(['/aq/forecast/current/']);
     expect(new Set(src.points.map((p) => p.measurement))).toEqual(new Set(['air_quality_forecast']));
   });
-});
-
-describe('airnow README', () => {
-  itRunsReadmeSample('airnow', harness.makeWith, { api_key: KEY });
 });
 
 describeLifecycle('airnow', {
