@@ -108,7 +108,8 @@ function standbyCheck(plugin: PluginDeclaration, setup: ConformanceSetup): Confo
       const empty = Object.fromEntries(credentialFields(plugin).map((f) => [f, '']));
       await within(await trial(plugin, setup, { status: 500 }, { credentials: empty }), async ({ upstream, src }) => {
         assert.equal(src.runnable, false, 'the source started without credentials');
-        assert.equal(src.health().status_detail, 'credentials_missing');
+        const h = src.health();
+        assert.deepEqual([h.status, h.status_detail, h.credentials_configured], ['healthy', 'credentials_missing', false], 'standby is healthy, credentials_missing');
         assert.equal(upstream.requests.length, 0, 'the upstream was called without credentials');
       });
     },
