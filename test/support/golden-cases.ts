@@ -2,18 +2,21 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TestSource } from '../../core/testkit/index.js';
 
-/** One recorded upstream answer: `bodyText` is sent as is, `body` as JSON. */
+/** One recorded upstream answer: `bodyText` is sent as is, `body` as JSON; `path`: only for requests of that path. */
 export interface GoldenAnswer {
   status: number;
   body?: unknown;
   bodyText?: string;
   headers?: Record<string, string>;
+  path?: string;
 }
 
 /** What a case expects of the source after one run; `points` as JSON (ISO times). */
 export interface GoldenExpect {
   status_detail: string;
   error?: string;
+  /** The typed error's kind (`credentials`, `access`, `rate_limit`, `upstream`, `data`, …). */
+  kind?: string;
   http_status?: number;
   warnings?: string[];
   item_errors?: { item: string; message: string }[];
@@ -21,11 +24,12 @@ export interface GoldenExpect {
 }
 
 /** A golden case, one JSON file of a plugin's `golden/` folder: recorded answers in, points out. */
-export interface GoldenCase<U = GoldenAnswer> {
+export interface GoldenCase<U = GoldenAnswer | GoldenAnswer[]> {
   description: string;
   /** The instant the run happens at. */
   now: string;
   options?: Record<string, unknown>;
+  /** The answer, or a sequence of answers served in order. */
   upstream: U;
   expect: GoldenExpect;
 }
@@ -37,13 +41,12 @@ export function answerBody(answer: GoldenAnswer): string {
 
 /** A fake that answers the next requests with a recorded answer. */
 interface FailingFake {
-  failNext(count: number, status: number, options: { body?: unknown; headers?: Record<string, string> }): void;
+  failNext(count: number, status: number, options: { body?: unknown; headers?: Record<string, string>; path?: string }): void;
 }
 
-/** Queues a case's one recorded answer, for any request. */
-export function answerOnce(fake: FailingFake, golden: GoldenCase): void {
-  const u = golden.upstream;
-  fake.failNext(1, u.status, { body: answerBody(u), headers: u.headers });
+/** Queues a case's recorded answers in order (each for any request, or for its `path`). */
+export function answerInOrder(fake: FailingFake, golden: GoldenCase<GoldenAnswer | GoldenAnswer[]>): void {
+  for (const u of [golden.upstream].flat()) fake.failNext(1, u.status, { body: answerBody(u), headers: u.headers, ...(u.path ? { path: u.path } : {}) });
 }
 
 export interface GoldenSuite<C extends GoldenCase<unknown>, F> {
@@ -51,7 +54,7 @@ export interface GoldenSuite<C extends GoldenCase<unknown>, F> {
   dir: URL;
   /** A fake and a source for the case, with the case's options and clock. */
   make(golden: C): Promise<{ fake: F; src: TestSource }>;
-  /** Queues the case's recorded answers on the fake; by default its one answer ({@link answerOnce}). */
+  /** Queues the case's recorded answers on the fake; by default in order ({@link answerInOrder}). */
   answer?(fake: F, golden: C): void;
   /** The points as compared, both the source's and the expected ones; JSON by default. */
   plain?(points: unknown[]): unknown;
@@ -72,7 +75,7 @@ export function describeGoldenCases<C extends GoldenCase<unknown>, F>(name: stri
       const golden = JSON.parse(readFileSync(new URL(file, suite.dir), 'utf8')) as C;
       const { fake, src } = await suite.make(golden);
       if (suite.answer) suite.answer(fake, golden);
-      else answerOnce(fake as FailingFake, golden as GoldenCase);
+      else answerInOrder(fake as FailingFake, golden as GoldenCase);
       const outcome = await src.run();
       const health = src.health();
       const want = golden.expect;
@@ -87,6 +90,7 @@ export function describeGoldenCases<C extends GoldenCase<unknown>, F>(name: stri
       } else {
         expect(outcome.error?.message).toBeUndefined();
       }
+      if (want.kind) expect((outcome.error as { kind?: string } | undefined)?.kind).toBe(want.kind);
       if (want.http_status) expect(health.last_error?.http_status).toBe(want.http_status);
       if (want.warnings) expect(health.warnings).toEqual(want.warnings);
       if (want.item_errors) expect(health.item_errors).toEqual(want.item_errors);
