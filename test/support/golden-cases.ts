@@ -18,6 +18,8 @@ export interface GoldenExpect {
   /** The typed error's kind (`credentials`, `access`, `rate_limit`, `upstream`, `data`, …). */
   kind?: string;
   http_status?: number;
+  /** Text the hint holds (a rate limit's `Waiting until …`). */
+  hint?: string;
   warnings?: string[];
   item_errors?: { item: string; message: string }[];
   points: unknown[];
@@ -60,6 +62,29 @@ export interface GoldenSuite<C extends GoldenCase<unknown>, F> {
   plain?(points: unknown[]): unknown;
   /** `contained`: the run fails and its message holds the expected error. Default: the message equals it. */
   error?: 'equal' | 'contained';
+  /** Standard cases this upstream cannot give, with the reason (a keyless upstream has no 401). */
+  notApplicable?: Partial<Record<StandardCase, string>>;
+}
+
+/** The cases every plugin's golden folder holds (STYLE.md), where the upstream can give them. */
+export const STANDARD_CASES = ['normal', 'empty', '401', '403', '429 with Retry-After', '5xx', 'malformed payload'] as const;
+export type StandardCase = (typeof STANDARD_CASES)[number];
+
+/** Which standard cases one golden case is. */
+function standardOf(file: string, golden: GoldenCase<unknown>): StandardCase[] {
+  const answers = [golden.upstream].flat() as GoldenAnswer[];
+  const has = (test: (a: GoldenAnswer) => boolean) => answers.some((a) => a && typeof a.status === 'number' && test(a));
+  const retryAfter = (a: GoldenAnswer) => Object.keys(a.headers ?? {}).some((h) => h.toLowerCase() === 'retry-after');
+  const found: [StandardCase, boolean][] = [
+    ['normal', !golden.expect.error && golden.expect.points.length > 0],
+    ['empty', file.startsWith('empty')],
+    ['401', has((a) => a.status === 401)],
+    ['403', has((a) => a.status === 403)],
+    ['429 with Retry-After', has((a) => a.status === 429 && retryAfter(a))],
+    ['5xx', has((a) => a.status >= 500)],
+    ['malformed payload', golden.expect.kind === 'data' || file.startsWith('malformed')],
+  ];
+  return found.filter(([, yes]) => yes).map(([name]) => name);
 }
 
 const asJson = (points: unknown[]): unknown => JSON.parse(JSON.stringify(points));
@@ -71,8 +96,14 @@ const asJson = (points: unknown[]): unknown => JSON.parse(JSON.stringify(points)
 export function describeGoldenCases<C extends GoldenCase<unknown>, F>(name: string, suite: GoldenSuite<C, F>): void {
   describe(`${name} golden cases: recorded answers in, points out`, () => {
     const files = readdirSync(suite.dir).filter((f) => f.endsWith('.json'));
+    const read = (file: string) => JSON.parse(readFileSync(new URL(file, suite.dir), 'utf8')) as C;
+    it('covers the standard cases', () => {
+      const covered = new Set(files.flatMap((f) => standardOf(f, read(f))));
+      const missing = STANDARD_CASES.filter((c) => !covered.has(c) && !suite.notApplicable?.[c]);
+      expect(missing, `${name}: no golden case for`).toEqual([]);
+    });
     it.each(files)('%s', async (file) => {
-      const golden = JSON.parse(readFileSync(new URL(file, suite.dir), 'utf8')) as C;
+      const golden = read(file);
       const { fake, src } = await suite.make(golden);
       if (suite.answer) suite.answer(fake, golden);
       else answerInOrder(fake as FailingFake, golden as GoldenCase);
@@ -92,6 +123,7 @@ export function describeGoldenCases<C extends GoldenCase<unknown>, F>(name: stri
       }
       if (want.kind) expect((outcome.error as { kind?: string } | undefined)?.kind).toBe(want.kind);
       if (want.http_status) expect(health.last_error?.http_status).toBe(want.http_status);
+      if (want.hint) expect(health.hint).toContain(want.hint);
       if (want.warnings) expect(health.warnings).toEqual(want.warnings);
       if (want.item_errors) expect(health.item_errors).toEqual(want.item_errors);
     });

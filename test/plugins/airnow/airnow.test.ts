@@ -85,16 +85,6 @@ describe('airnow errors', () => {
     expect(until).toBeLessThanOrEqual(nextHour(after) + (after - before));
   });
 
-  it('honours Retry-After on a 429', async () => {
-    const now = Date.parse('2026-10-02T00:10:00Z');
-    const { fake, src } = await make({}, undefined, now);
-    fake.failNext(1, 429, { headers: { 'retry-after': '120' }, body: '' });
-    await src.run();
-    const h = src.health();
-    expect([h.status, h.status_detail, h.last_error?.http_status]).toEqual(['degraded', 'rate_limited', 429]);
-    expect(h.hint).toContain('Waiting until 2026-10-02T00:12:00.000Z');
-  });
-
   it('prefers Retry-After over the next hour when a limit answer carries one', async () => {
     const now = Date.parse('2026-10-02T00:10:00Z');
     const { fake, src } = await make({}, undefined, now);
