@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import plugin from '../../../plugins/awattar/index.js';
-import { startFakeAwattar, type MarketEntry } from '../../fakes/awattar.js';
+import { startFakeAwattar, type FakeAwattar, type MarketEntry } from '../../fakes/awattar.js';
+import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
 import { expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
 
@@ -19,7 +20,16 @@ const at = (time: string, price: number, resolution = 'PT60M', area = 'DE') => (
   time: new Date(time),
 });
 
-describe('awattar golden cases: recorded answers in, points out', () => {
+describeGoldenCases<GoldenCase, FakeAwattar>('awattar', {
+  dir: new URL('./golden/cases/', import.meta.url),
+  make: async (golden) => {
+    vi.setSystemTime(Date.parse(golden.now));
+    return { fake: harness.fake, src: await make(golden.options) };
+  },
+  notApplicable: { '401': 'aWATTar takes no key' },
+});
+
+describe('awattar recorded days: answers in, points out', () => {
   it('normal: today and tomorrow, EUR/MWh converted to EUR per kWh, negatives kept, one request', async () => {
     harness.fake.setData(data('marketdata-normal.json'));
     const run = await (await make()).run();
@@ -62,14 +72,6 @@ describe('awattar golden cases: recorded answers in, points out', () => {
       expect(gaps(run.points)).toEqual(new Set([900_000]));
       await harness.src!.stop();
     }
-  });
-
-  it('429 with Retry-After: rate_limited', async () => {
-    await make();
-    harness.fake.failNext(1, 429, { headers: { 'retry-after': '3600' }, body: 'Too Many Requests' });
-    await harness.src!.run();
-    expect(harness.src!.health()).toMatchObject({ status: 'degraded', status_detail: 'rate_limited', last_error: { http_status: 429 } });
-    expect(harness.src!.health().hint).toContain(new Date(AFTERNOON + 3_600_000).toISOString());
   });
 
   it('5xx: retried within the run, then degraded', async () => {
