@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import type { SourcePoint } from '../../../core/plugin-api/index.js';
 import plugin from '../../../plugins/octopus-energy/index.js';
-import { startFakeOctopus } from '../../fakes/octopus-energy.js';
+import { startFakeOctopus, type FakeOctopus } from '../../fakes/octopus-energy.js';
+import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
 import { expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
 
@@ -28,7 +29,16 @@ const row = (from: string, exc: number, inc: number, payment: string | null) => 
 const londonDay = (points: SourcePoint[], start: string, end: string) =>
   points.filter((p) => p.time.getTime() >= Date.parse(start) && p.time.getTime() < Date.parse(end));
 
-describe('octopus-energy golden cases: recorded answers in, points out', () => {
+describeGoldenCases<GoldenCase, FakeOctopus>('octopus-energy', {
+  dir: new URL('./golden/cases/', import.meta.url),
+  make: async (golden) => {
+    vi.setSystemTime(Date.parse(golden.now));
+    return { fake: harness.fake, src: await make(golden.options) };
+  },
+  notApplicable: { '401': 'the Agile rates need no key' },
+});
+
+describe('octopus-energy recorded days: answers in, points out', () => {
   it('normal: today and tomorrow, 30-minute slots in GBP per kWh with and without VAT, negatives kept', async () => {
     harness.fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
     const run = await (await make()).run();
@@ -71,14 +81,6 @@ describe('octopus-energy golden cases: recorded answers in, points out', () => {
     expect(harness.src!.health().last_error?.message).toBe(
       'Octopus Energy has no tariff E-1R-AGILE-24-10-01-P in product AGILE-24-10-01 (404); check options.product_code and options.region',
     );
-  });
-
-  it('429 with Retry-After: rate_limited', async () => {
-    await make();
-    harness.fake.failNext(1, 429, { headers: { 'retry-after': '60' }, body: { detail: 'Request was throttled.' } });
-    await harness.src!.run();
-    expect(harness.src!.health()).toMatchObject({ status: 'degraded', status_detail: 'rate_limited', last_error: { http_status: 429 } });
-    expect(harness.src!.health().hint).toContain(new Date(EVENING + 60_000).toISOString());
   });
 
   it('5xx: retried within the run, then degraded', async () => {
