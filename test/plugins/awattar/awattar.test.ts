@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import plugin from '../../../plugins/awattar/index.js';
 import { startFakeAwattar, type FakeAwattar, type MarketEntry } from '../../fakes/awattar.js';
-import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
-import { expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
+import { describePriceGoldenCases, expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
 
 const data = (name: string): MarketEntry[] =>
   (JSON.parse(readFileSync(new URL(`./golden/${name}`, import.meta.url), 'utf8')) as { data: MarketEntry[] }).data;
@@ -20,14 +19,7 @@ const at = (time: string, price: number, resolution = 'PT60M', area = 'DE') => (
   time: new Date(time),
 });
 
-describeGoldenCases<GoldenCase, FakeAwattar>('awattar', {
-  dir: new URL('./golden/cases/', import.meta.url),
-  make: async (golden) => {
-    vi.setSystemTime(Date.parse(golden.now));
-    return { fake: harness.fake, src: await make(golden.options) };
-  },
-  notApplicable: { '401': 'aWATTar takes no key' },
-});
+describePriceGoldenCases(harness, new URL('./golden/cases/', import.meta.url), { '401': 'aWATTar takes no key' });
 
 describe('awattar recorded days: answers in, points out', () => {
   it('normal: today and tomorrow, EUR/MWh converted to EUR per kWh, negatives kept, one request', async () => {

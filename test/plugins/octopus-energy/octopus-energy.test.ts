@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import type { SourcePoint } from '../../../core/plugin-api/index.js';
 import plugin from '../../../plugins/octopus-energy/index.js';
-import { startFakeOctopus, type FakeOctopus } from '../../fakes/octopus-energy.js';
-import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
+import { startFakeOctopus } from '../../fakes/octopus-energy.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
-import { expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
+import { describePriceGoldenCases, expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
 
 const PRODUCT = 'AGILE-24-10-01';
 const TARIFF = 'E-1R-AGILE-24-10-01-C';
@@ -29,14 +28,7 @@ const row = (from: string, exc: number, inc: number, payment: string | null) => 
 const londonDay = (points: SourcePoint[], start: string, end: string) =>
   points.filter((p) => p.time.getTime() >= Date.parse(start) && p.time.getTime() < Date.parse(end));
 
-describeGoldenCases<GoldenCase, FakeOctopus>('octopus-energy', {
-  dir: new URL('./golden/cases/', import.meta.url),
-  make: async (golden) => {
-    vi.setSystemTime(Date.parse(golden.now));
-    return { fake: harness.fake, src: await make(golden.options) };
-  },
-  notApplicable: { '401': 'the Agile rates need no key' },
-});
+describePriceGoldenCases(harness, new URL('./golden/cases/', import.meta.url), { '401': 'the Agile rates need no key' });
 
 describe('octopus-energy recorded days: answers in, points out', () => {
   it('normal: today and tomorrow, 30-minute slots in GBP per kWh with and without VAT, negatives kept', async () => {
