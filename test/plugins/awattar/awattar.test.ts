@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import plugin from '../../../plugins/awattar/index.js';
-import { startFakeAwattar, type FakeAwattar, type MarketEntry } from '../../fakes/awattar.js';
+import { startFakeAwattar, type MarketEntry } from '../../fakes/awattar.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
 import { describePriceGoldenCases, expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
 
