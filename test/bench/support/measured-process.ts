@@ -1,8 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
-
-/** Linux's USER_HZ: the unit of utime and stime in /proc/<pid>/stat. */
-const CLOCK_TICKS = 100;
+import { openSync, closeSync, readdirSync, readFileSync } from 'node:fs';
 
 /** A server process under measurement: its resident memory read from /proc, its start time kept. */
 export class MeasuredProcess {
@@ -34,12 +31,21 @@ export class MeasuredProcess {
     return kb / 1024;
   }
 
-  /** CPU time the process has used so far (user + system, from /proc/<pid>/stat), in seconds. */
+  /**
+   * CPU time the process has used so far, in seconds: the sum of its threads' time on a CPU from
+   * /proc/<pid>/task/<tid>/schedstat (nanoseconds; utime and stime in /proc/<pid>/stat count 10 ms
+   * ticks, too coarse for an idle process over a few seconds).
+   */
   cpuSeconds(): number {
-    const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${this.child.pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${this.child.pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return ns / 1e9;
   }
 
   /**
