@@ -4,6 +4,7 @@
 // it was due. Goals (issue 17): lateness p99 at most 50 ms, memory at most 300 MB (resident).
 // Run: npx tsx test/bench/scale.ts
 import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { line, percentile, verdict } from './support/figures.js';
 import { npmStartEnv } from './support/spawn-like-npm-start.js';
@@ -28,13 +29,19 @@ function run(mode: 'host' | 'cron', leadMs: number): ChildResult {
   const out = r.stdout.trim().split('\n').at(-1) ?? '';
   if (r.status !== 0 || !out.startsWith('{')) throw new Error(`scale child ${mode} failed (exit ${r.status}):\n${r.stderr.slice(-3000)}`);
   const result = JSON.parse(out) as ChildResult;
-  if (result.lateness.length !== SOURCES) throw new Error(`${mode}: ${result.lateness.length} of ${SOURCES} jobs ran at the scheduled second`);
+  // node-cron skips a task it reaches after its second has passed (a loaded machine): the baseline
+  // is reported with what ran; every one of the host's sources must run.
+  if (result.lateness.length !== SOURCES) {
+    if (mode === 'host') throw new Error(`host: ${result.lateness.length} of ${SOURCES} sources ran at the scheduled second`);
+    console.log(`node-cron ran ${result.lateness.length} of ${SOURCES} tasks at the scheduled second (it skips late ones)`);
+  }
   return result;
 }
 
 const cron = run('cron', 6_000);
 const host = run('host', 30_000);
 const p = (r: ChildResult, q: number) => percentile(r.lateness, q);
+console.log(`load average ${loadavg()[0]!.toFixed(2)}`);
 console.log(`scale: ${SOURCES} sources once a minute, all due at the same second; host started in ${(host.startMs / 1000).toFixed(1)} s`);
 console.log(line('lateness p50', p(host, 50), p(cron, 50), 'ms'));
 console.log(line('lateness p99', p(host, 99), p(cron, 99), 'ms'));
