@@ -1,5 +1,5 @@
 // The one place that knows how `npm start` runs the host: it reads package.json's `start` script
-// (`[NAME=value ...] node [flags] <entry> [args]`) and spawns the same node, flags, entry and
+// (`[NAME=value ...] [exec] node [flags] <entry> [args]`) and spawns the same node, flags, entry and
 // environment, so the benchmarks follow the script when it changes. The build is the project's
 // own (`npm run build`), run once before the first spawn as `npm install` would have.
 import { execFileSync } from 'node:child_process';
@@ -18,15 +18,19 @@ export interface NpmStart {
   args: string[];
 }
 
+const scripts = (): Record<string, string> => (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
 export function npmStart(): NpmStart {
-  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const script = pkg.scripts.start;
+  const script = scripts().start;
+  if (!script) throw new Error("package.json has no start script");
   const words = script.trim().split(/\s+/);
   const env: Record<string, string> = {};
   while (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0] ?? '')) {
     const [name, ...value] = words.shift()!.split('=');
     env[name!] = value.join('=');
   }
+  // `exec node ...` (the shell replaced by node, so that a supervisor's signal reaches it) runs the same node.
+  if (words[0] === 'exec') words.shift();
   if (words.shift() !== 'node') throw new Error(`package.json's start script does not run node: ${script}`);
   const entry = words.findIndex((w) => !w.startsWith('-'));
   if (entry < 0) throw new Error(`package.json's start script names no file: ${script}`);
@@ -41,9 +45,9 @@ export function npmStartEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 let built = false;
 
-/** Runs `npm run build` once per benchmark process (the build `npm install` runs). */
+/** Runs `npm run build` once per benchmark process (the build `npm install` runs), if there is one. */
 export function buildOnce(): void {
-  if (built) return;
+  if (built || !scripts().build) return;
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   built = true;
 }
