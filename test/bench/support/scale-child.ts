@@ -10,7 +10,6 @@ import cron from 'node-cron';
 import { pino } from 'pino';
 
 const [mode, countText, atText] = process.argv.slice(2);
-// The host's side runs with the V8 settings `homeiq` gives itself (core/cli/bin.mjs).
 const count = Number(countText);
 let at = Number(atText);
 const expression = `${new Date(at).getUTCSeconds()} * * * * *`;
