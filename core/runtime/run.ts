@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Got } from 'got';
 import type { Logger } from 'pino';
 import type { RunContext } from '../plugin-api/data-source.js';
@@ -52,6 +53,9 @@ export class Run implements RunContext {
     this.credentials = credentials;
     this.lastSuccess = lastSuccessMs === null ? null : new Date(lastSuccessMs);
     this.scheduled = scheduled;
+    // Every request of the run listens to its signal until it ends (got removes its listener): a
+    // run making twelve requests at once is no leak, and the signal lives only as long as the run.
+    setMaxListeners(0, this.controller.signal);
     this.timer = setTimeout(
       () => this.abort(new TimeoutError(`the run did not finish within ${timeoutMs / 1000}s (the source's timeout option)`)),
       timeoutMs,
