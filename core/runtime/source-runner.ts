@@ -57,8 +57,9 @@ function iso(t: number | null): string | null {
 const TOKENS_NONE = { last_token_refresh: null, token_refresh_count: 0, token_expires_at: null } as const;
 
 /**
- * Runs one source: standby without credentials, a first run at start, then its schedule; runs never
- * overlap; failures move it to degraded, then error; typed errors choose the state.
+ * The run loop of one source: standby without credentials, a first run at start, then its
+ * schedule, the next run planned when one ends; runs never overlap. Each run is a Run (run.ts);
+ * what its outcome does to the source's status is SourceState's (source-state.ts).
  */
 export class SourceRunner implements StatusOwner, RunOwner {
   readonly id: string;
