@@ -30,12 +30,14 @@ export interface RunOwner {
 export class Run implements RunContext {
   readonly errors = errorClasses;
   readonly credentials: Readonly<Record<string, string>>;
-  readonly lastSuccess: Date | null;
   /** Set once the outcome is decided (the plugin answered, or the run was aborted first). */
   ended = false;
   /** The runner plans its next run when this one ends (a run of the schedule, or one it joined). */
   scheduled: boolean;
-  private readonly controller = new AbortController();
+  /** Made when the plugin first reads `signal` or `http`: 10,000 runs due at once start one by one. */
+  private controller: AbortController | null = null;
+  private abortReason: unknown = undefined;
+  private lastSuccessDate: Date | null | undefined = undefined;
   private readonly timer: NodeJS.Timeout;
   private ownHttp: Got | null = null;
   private result: RunOutcome | null = null;
@@ -45,17 +47,13 @@ export class Run implements RunContext {
     private readonly runner: RunOwner,
     readonly options: Record<string, unknown>,
     credentials: Readonly<Record<string, string>>,
-    lastSuccessMs: number | null,
+    private readonly lastSuccessMs: number | null,
     readonly started: number,
     scheduled: boolean,
     timeoutMs: number,
   ) {
     this.credentials = credentials;
-    this.lastSuccess = lastSuccessMs === null ? null : new Date(lastSuccessMs);
     this.scheduled = scheduled;
-    // Every request of the run listens to its signal until it ends (got removes its listener): a
-    // run making twelve requests at once is no leak, and the signal lives only as long as the run.
-    setMaxListeners(0, this.controller.signal);
     this.timer = setTimeout(
       () => this.abort(new TimeoutError(`the run did not finish within ${timeoutMs / 1000}s (the source's timeout option)`)),
       timeoutMs,
@@ -70,13 +68,25 @@ export class Run implements RunContext {
     return this.runner.logger;
   }
 
+  get lastSuccess(): Date | null {
+    if (this.lastSuccessDate === undefined) this.lastSuccessDate = this.lastSuccessMs === null ? null : new Date(this.lastSuccessMs);
+    return this.lastSuccessDate;
+  }
+
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      // Every request of the run listens to its signal until it ends (got removes its listener): a
+      // run making twelve requests at once is no leak, and the signal lives only as long as the run.
+      setMaxListeners(0, this.controller.signal);
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
     return this.controller.signal;
   }
 
   /** The source's client bound to this run's signal (made when the plugin first reads it). */
   get http(): Got {
-    return (this.ownHttp ??= this.runner.http.extend({ signal: this.controller.signal }));
+    return (this.ownHttp ??= this.runner.http.extend({ signal: this.signal }));
   }
 
   /** The run's outcome (`run()` and `stop` await it; a run of the schedule needs no promise). */
@@ -100,7 +110,8 @@ export class Run implements RunContext {
   /** The run's time is up, or the host shuts down: the signal aborts and the run fails now. */
   abort(reason: unknown): void {
     if (this.ended) return;
-    this.controller.abort(reason);
+    this.abortReason = reason;
+    this.controller?.abort(reason);
     this.runner.runEnded(this, reason, false);
   }
 }
