@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PluginDeclaration } from '../../core/plugin-api/index.js';
 import { createTestSource, type TestSource } from '../../core/testkit/index.js';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
@@ -9,14 +9,18 @@ import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.j
  * does is left listening after it ended, and many requests at once in one run are no leak.
  */
 const KEY = 'signal-key';
-let fake: FakeExampleApi | undefined;
-let src: TestSource | undefined;
-afterEach(async () => {
-  await src?.stop();
-  await fake?.close();
-  src = undefined;
-  fake = undefined;
-});
+
+/** Runs `body` with a source of `plugin` against a fake upstream, both stopped afterwards. */
+async function withSource(plugin: PluginDeclaration, body: (src: TestSource, fake: FakeExampleApi) => Promise<void>): Promise<void> {
+  const fake = await startFakeExampleApi(KEY);
+  const src = await createTestSource({ plugin, options: { base_url: fake.url, retries: 0 }, credentials: {} });
+  try {
+    await body(src, fake);
+  } finally {
+    await src.stop();
+    await fake.close();
+  }
+}
 
 /** A plugin that reads `ctx.http` and `ctx.signal` in every run, and calls the upstream with `parallel` requests every `every`th run. */
 function probe(signals: AbortSignal[], every: number, parallel: number): PluginDeclaration {
@@ -57,28 +61,28 @@ async function warningsDuring(name: string, work: () => Promise<void>): Promise<
 
 describe('run signals', () => {
   it('10,000 runs of one source leave no abort listener behind and warn of none', async () => {
-    fake = await startFakeExampleApi(KEY);
     const signals: AbortSignal[] = [];
-    src = await createTestSource({ plugin: probe(signals, 500, 2), options: { base_url: fake.url, retries: 0 }, credentials: {} });
-    const warnings = await warningsDuring('MaxListenersExceededWarning', async () => {
-      for (let i = 0; i < 10_000; i++) expect((await src!.run()).ok).toBe(true);
+    await withSource(probe(signals, 500, 2), async (src, fake) => {
+      const warnings = await warningsDuring('MaxListenersExceededWarning', async () => {
+        for (let i = 0; i < 10_000; i++) expect((await src.run()).ok).toBe(true);
+      });
+      expect(warnings).toEqual([]);
+      expect(fake.requests).toHaveLength(40);
     });
-    expect(warnings).toEqual([]);
     expect(signals).toHaveLength(10_000);
     expect(new Set(signals).size).toBe(10_000);
     expect(signals.filter((s) => getEventListeners(s, 'abort').length > 0)).toHaveLength(0);
-    expect(fake.requests).toHaveLength(40);
   }, 60_000);
 
   it('a run making twelve requests at once warns of nothing', async () => {
-    fake = await startFakeExampleApi(KEY);
     const signals: AbortSignal[] = [];
-    src = await createTestSource({ plugin: probe(signals, 1, 12), options: { base_url: fake.url, retries: 0 }, credentials: {} });
-    const warnings = await warningsDuring('MaxListenersExceededWarning', async () => {
-      expect((await src!.run()).ok).toBe(true);
+    await withSource(probe(signals, 1, 12), async (src, fake) => {
+      const warnings = await warningsDuring('MaxListenersExceededWarning', async () => {
+        expect((await src.run()).ok).toBe(true);
+      });
+      expect(warnings).toEqual([]);
+      expect(fake.requests).toHaveLength(12);
     });
-    expect(warnings).toEqual([]);
-    expect(fake.requests).toHaveLength(12);
     expect(getEventListeners(signals[0]!, 'abort')).toHaveLength(0);
   });
 });
