@@ -4,12 +4,13 @@ import type { SourceConfig } from '../config/types.js';
 import type { DataSource, RunContext } from '../plugin-api/data-source.js';
 import { errors as errorClasses, TimeoutError } from '../plugin-api/errors.js';
 import { parseDuration } from '../plugin-api/duration.js';
-import type { Point, SourcePoint } from '../plugin-api/point.js';
+import type { SourcePoint } from '../plugin-api/point.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
 import { isSecretField, type Redactor } from '../logging/redactor.js';
 import { registerWriteOnlyOptions } from './secret-options.js';
 import { toTypedError } from './http-errors.js';
-import { groupBySeries, latestPerSeries as latestOf } from '../plugin-api/latest.js';
+import { latestPerSeries as latestOf } from '../plugin-api/latest.js';
+import { LatestPoints } from './latest-points.js';
 import { Run, type RunOutcome, type RunOwner } from './run.js';
 import { normalizeResult } from './run-result.js';
 import { buildSchedule, type Schedule } from './schedule.js';
@@ -78,8 +79,7 @@ export class SourceRunner implements StatusOwner, RunOwner {
   private validated = false;
   private stopped = false;
   private nextRun: number | null = null;
-  private latestPoints: Point[] = [];
-  private latestBySeries: Map<string, Point[]> | null = null;
+  private readonly latestPoints = new LatestPoints();
 
   constructor(private readonly deps: RunnerDeps) {
     this.id = deps.source.id;
@@ -254,8 +254,9 @@ export class SourceRunner implements StatusOwner, RunOwner {
 
   /** The latest points as `/api/sources/:id/latest` answers them. */
   latest(): unknown {
-    if (this.ds?.latest) return this.ds.latest(this.latestPoints, new Date(this.now()));
-    return latestOf(this.latestPoints);
+    const points = this.latestPoints.points;
+    if (this.ds?.latest) return this.ds.latest(points, new Date(this.now()));
+    return latestOf(points);
   }
 
   get settled(): boolean {
@@ -360,7 +361,7 @@ export class SourceRunner implements StatusOwner, RunOwner {
       const result = normalizeResult(value, this.id, this.now());
       if (result.points.length === 0 && result.errors.length > 0) throw result.errors[0]!.error;
       this.deps.sink.write(result.points);
-      this.keepLatest(result.points);
+      this.latestPoints.keep(result.points);
       this.state.succeeded(result, this.now());
       this.deps.observer?.runFinished(this.id, 'success', (this.now() - run.started) / 1000, result.points.length);
       return { ok: true, points: result.points };
@@ -374,17 +375,5 @@ export class SourceRunner implements StatusOwner, RunOwner {
     this.state.failed(typed, this.now());
     this.deps.observer?.runFinished(this.id, 'failure', (this.now() - run.started) / 1000, 0);
     return { ok: false, points: [], error: typed };
-  }
-
-  /**
-   * Keeps, per series, the points of the newest run that had that series: a series that one run
-   * did not bring (a failed item) stays visible in `/latest` with its last values.
-   */
-  private keepLatest(points: readonly Point[]): void {
-    if (points.length === 0) return;
-    const fresh = groupBySeries(points);
-    const latest = (this.latestBySeries ??= new Map());
-    for (const [key, list] of fresh) latest.set(key, list);
-    this.latestPoints = [...latest.values()].flat();
   }
 }

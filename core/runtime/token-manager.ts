@@ -30,8 +30,6 @@ export class TokenManager {
   private lastRefresh: number | null = null;
   private refreshCount = 0;
   private readonly now: () => number;
-  /** Called when what `state()` reports changes (a token obtained or forgotten): the health cache. */
-  onChange: (() => void) | undefined;
 
   constructor(private readonly options: TokenManagerOptions) {
     this.now = options.now ?? Date.now;
@@ -50,7 +48,6 @@ export class TokenManager {
   async rejected(rejected: string): Promise<string> {
     if (this.grant && this.grant.token !== rejected && this.expiresAt > this.now()) return this.grant.token;
     this.grant = undefined;
-    this.onChange?.();
     return this.renew();
   }
 
@@ -58,7 +55,6 @@ export class TokenManager {
   clear(): void {
     this.grant = undefined;
     this.expiresAt = 0;
-    this.onChange?.();
   }
 
   state(): TokenState {
@@ -83,7 +79,6 @@ export class TokenManager {
           this.expiresAt = this.expiryOf(grant);
           this.lastRefresh = this.now();
           this.refreshCount += 1;
-          this.onChange?.();
           return grant.token;
         })
         .finally(() => {
