@@ -8,7 +8,6 @@ export class Redactor {
   /** Each secret with the number of holders that registered it: a value shared by two sources stays hidden until both let go. */
   private readonly secrets = new Map<string, number>();
   private pattern: RegExp | null = null;
-  private changes = 0;
   static readonly CENSOR = '[REDACTED]';
   /** Shorter values are not redacted: they would mangle ordinary text ("1", "no"). */
   static readonly MIN_LENGTH = 4;
@@ -47,12 +46,6 @@ export class Redactor {
 
   private forgetPattern(): void {
     this.pattern = null;
-    this.changes += 1;
-  }
-
-  /** Changes whenever a secret is added or forgotten: what was redacted before may read differently now. */
-  get revision(): number {
-    return this.changes;
   }
 
   /** Registers the Basic auth form of a username and password. */

@@ -38,8 +38,6 @@ export class TokenManager {
   /** Replaced tokens, forgotten once their expiry passes: a request sent just before may still log them. */
   private readonly replaced: { expiresAt: number; forget: () => void }[] = [];
   private readonly now: () => number;
-  /** Called when what `state()` reports changes (a token obtained or forgotten): the health cache. */
-  onChange: (() => void) | undefined;
 
   constructor(private readonly options: TokenManagerOptions) {
     this.now = options.now ?? Date.now;
@@ -58,7 +56,6 @@ export class TokenManager {
   async rejected(rejected: string): Promise<string> {
     if (this.grant && this.grant.token !== rejected && this.expiresAt > this.now()) return this.grant.token;
     this.retireCurrent();
-    this.onChange?.();
     return this.renew();
   }
 
@@ -66,7 +63,6 @@ export class TokenManager {
   clear(): void {
     this.retireCurrent();
     this.expiresAt = 0;
-    this.onChange?.();
   }
 
   state(): TokenState {
@@ -92,7 +88,6 @@ export class TokenManager {
           this.expiresAt = this.expiryOf(grant);
           this.lastRefresh = this.now();
           this.refreshCount += 1;
-          this.onChange?.();
           return grant.token;
         })
         .finally(() => {
