@@ -13,6 +13,13 @@ const report = path.join(dir, 'report.json');
 const vitest = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const args = [vitest, 'run', '--config', 'test/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
 const started = Date.now();
+// The tests run the built program, as `npm start` does: built once here, so it is never stale.
+const built = spawnSync(process.execPath, [path.join(root, 'core/cli/build.mjs')], { cwd: root, stdio: 'inherit' });
+if (built.status !== 0) {
+  rmSync(dir, { recursive: true, force: true });
+  console.log('\n0 passed, 1 failed');
+  process.exit(1);
+}
 const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env });
 
 let passed = 0;

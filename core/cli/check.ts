@@ -15,7 +15,9 @@ export async function checkCommand(configFile: string, io: CliIo): Promise<numbe
     const note = h.last_error?.message ?? h.hint ?? (h.status === 'healthy' ? `${h.points_last_run} points` : '');
     return [prepared.source.id, prepared.source.plugin, `${icon} ${text}`, h.status_detail, note];
   });
-  io.out(`config ${loaded.config.file}: ok, ${results.length} source(s)\n\n`);
+  const unloaded = new Set(results.filter((r) => r.prepared.loadError).map((r) => r.prepared.source.plugin));
+  const verdict = unloaded.size === 0 ? 'ok' : `valid, but ${unloaded.size} plugin(s) failed to load (${[...unloaded].join(', ')})`;
+  io.out(`config ${loaded.config.file}: ${verdict}, ${results.length} source(s)\n\n`);
   io.out(formatTable(['SOURCE', 'PLUGIN', 'STATUS', 'DETAIL', 'NOTE'], rows));
   const failed = results.filter(({ runner }) => ['error', 'degraded'].includes(runner.health().status));
   if (failed.length > 0) {

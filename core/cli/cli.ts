@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../plugin-api/errors.js';
 import { checkCommand } from './check.js';
-import { googleAuthCommand } from './google-auth.js';
+import type { CommandIo } from '../plugin-api/command.js';
 import { onceCommand } from './once.js';
+import { commandsHelp, findCommand, pluginCommands } from './plugin-commands.js';
 import { pluginsCommand } from './plugins.js';
-import { registerWattTimeCommand } from './register-watttime.js';
 import { startCommand } from './start.js';
 
 export const EXIT = { ok: 0, failure: 1, badConfig: 2 } as const;
@@ -15,22 +15,17 @@ Verbs:
   start      run the host (default)
   check      validate the config, try each source's credentials once, print a table
   once       fetch every enabled source once and print the points as line protocol; writes nothing
-  plugins    list installed plugins with their options
-  register-watttime --username U --email E [--org O] [--password-file F]
-             create a WattTime account (asks for the password without echoing it)
-  google-auth --client-id ID --client-secret SECRET
-             obtain a Google refresh token on a headless host (see plugins/google-calendar/README.md)
+  plugins    list installed plugins with their options and commands
+  <command>  a command of a built-in plugin or of a drop-in plugin the config names (see below)
 
 Options:
   -c, --config FILE   config file (default: $HOMEIQ_CONFIG or config/sources.yaml)
   -h, --help          this text
 `;
 
-export interface CliIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-}
+const VERBS = ['start', 'check', 'once', 'plugins'];
+
+export type CliIo = CommandIo;
 
 const defaultIo: CliIo = {
   out: (t) => process.stdout.write(t),
@@ -38,23 +33,39 @@ const defaultIo: CliIo = {
   env: process.env,
 };
 
-/** Runs the CLI and returns the exit code (0 ok, 1 runtime failure, 2 bad config or arguments). */
-/** Verbs that parse their own arguments. */
-const OWN_ARGUMENTS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
-  'google-auth': googleAuthCommand,
-  'register-watttime': registerWattTimeCommand,
-};
+const configFileOf = (flag: string | undefined, io: CliIo) => flag ?? io.env.HOMEIQ_CONFIG ?? 'config/sources.yaml';
 
-export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
-  const own = argv[0] ? OWN_ARGUMENTS[argv[0]] : undefined;
-  if (own) {
-    try {
-      return await own(argv.slice(1), io);
-    } catch (err) {
-      io.err(`homeiq ${argv[0]}: ${(err as Error).message}\n`);
-      return EXIT.failure;
-    }
+/**
+ * `[--config FILE] <name> args…` where `name` is no verb of the CLI: a plugin command, which
+ * parses its own arguments.
+ */
+function commandCall(argv: string[]): { name: string; args: string[]; config?: string } | undefined {
+  let at = 0;
+  let config: string | undefined;
+  if ((argv[0] === '-c' || argv[0] === '--config') && argv[1] !== undefined) [config, at] = [argv[1], 2];
+  else if (argv[0]?.startsWith('--config=')) [config, at] = [argv[0].slice('--config='.length), 1];
+  const name = argv[at];
+  if (!name || name.startsWith('-') || VERBS.includes(name)) return undefined;
+  return { name, args: argv.slice(at + 1), config };
+}
+
+/** Runs a plugin command; undefined when no plugin declares one of that name. */
+async function runPluginCommand(call: { name: string; args: string[]; config?: string }, io: CliIo): Promise<number | undefined> {
+  const found = await findCommand(call.name, configFileOf(call.config, io), io.env);
+  if (!found) return undefined;
+  try {
+    return await found.command.run(call.args, io);
+  } catch (err) {
+    io.err(`homeiq ${call.name}: ${(err as Error).message}\n`);
+    return EXIT.failure;
   }
+}
+
+/** Runs the CLI and returns the exit code (0 ok, 1 runtime failure, 2 bad config or arguments). */
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const call = commandCall(argv);
+  const code = call ? await runPluginCommand(call, io) : undefined;
+  if (code !== undefined) return code;
   let parsed;
   try {
     parsed = parseArgs({
@@ -67,15 +78,15 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     return EXIT.badConfig;
   }
   const [verb = 'start', ...rest] = parsed.positionals;
+  const configFile = configFileOf(parsed.values.config, io);
   if (parsed.values.help) {
-    io.out(USAGE);
+    io.out(USAGE + commandsHelp(await pluginCommands(configFile, io.env)));
     return EXIT.ok;
   }
   if (rest.length > 0) {
     io.err(`homeiq: unexpected argument "${rest[0]}"\n\n${USAGE}`);
     return EXIT.badConfig;
   }
-  const configFile = parsed.values.config ?? io.env.HOMEIQ_CONFIG ?? 'config/sources.yaml';
   try {
     switch (verb) {
       case 'start':

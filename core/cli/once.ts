@@ -13,7 +13,9 @@ export async function onceCommand(configFile: string, io: CliIo): Promise<number
     const id = prepared.source.id;
     if (!outcome) {
       const h = runner.health();
-      io.err(`# ${id}: not run (${h.status_detail}${h.hint ? `: ${h.hint}` : ''}${h.last_error ? `: ${h.last_error.message}` : ''})\n`);
+      // A plugin that failed to load gives the same text as hint and as last error: say it once.
+      const reasons = [...new Set([h.status_detail, h.hint, h.last_error?.message].filter((r) => r))];
+      io.err(`# ${id}: not run (${reasons.join(': ')})\n`);
       if (h.status === 'error') failures += 1;
       continue;
     }

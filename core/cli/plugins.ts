@@ -8,29 +8,46 @@ import { credentialFields } from '../runtime/credentials.js';
 import { PluginLoader } from '../runtime/plugin-loader.js';
 import type { CliIo } from './cli.js';
 
+export interface InstalledPlugin {
+  plugin: PluginDeclaration;
+  /** `built-in`, or how the config names the drop-in plugin (a path or a package). */
+  from: string;
+}
+
 /**
- * `homeiq plugins`: the built-in plugins and the drop-in plugins the config names, each with its
- * credentials and options (type, default, description).
+ * The built-in plugins, then the drop-in plugins the config file names (when the file exists).
+ * A drop-in plugin that fails to load is left out and named in `problems`.
  */
-export async function pluginsCommand(configFile: string, io: CliIo): Promise<number> {
+export async function installedPlugins(configFile: string, env: NodeJS.ProcessEnv): Promise<{ plugins: InstalledPlugin[]; problems: string[] }> {
   const loader = new PluginLoader(BUILTIN_PLUGINS);
-  const plugins = new Map<string, { plugin: PluginDeclaration; from: string }>();
+  const plugins = new Map<string, InstalledPlugin>();
+  const problems: string[] = [];
   for (const p of BUILTIN_PLUGINS) plugins.set(p.id, { plugin: p, from: 'built-in' });
   const file = path.resolve(configFile);
   if (existsSync(file)) {
-    const { config } = await loadConfig(file, io.env);
+    const { config } = await loadConfig(file, env);
     for (const source of Object.values(config.sources)) {
       if (plugins.has(source.plugin)) continue;
       try {
         const plugin = await loader.load(source.plugin, path.dirname(file));
         plugins.set(plugin.id, { plugin, from: source.plugin });
       } catch (err) {
-        io.err(`# ${source.plugin} (named by sources.${source.id}): ${(err as Error).message}\n`);
+        problems.push(`${source.plugin} (named by sources.${source.id}): ${(err as Error).message}`);
       }
     }
   }
-  if (plugins.size === 0) io.out('no plugins installed\n');
-  for (const { plugin, from } of plugins.values()) io.out(describePlugin(plugin, from) + '\n');
+  return { plugins: [...plugins.values()], problems };
+}
+
+/**
+ * `homeiq plugins`: the built-in plugins and the drop-in plugins the config names, each with its
+ * credentials, options (type, default, description) and commands.
+ */
+export async function pluginsCommand(configFile: string, io: CliIo): Promise<number> {
+  const { plugins, problems } = await installedPlugins(configFile, io.env);
+  for (const problem of problems) io.err(`# ${problem}\n`);
+  if (plugins.length === 0) io.out('no plugins installed\n');
+  for (const { plugin, from } of plugins) io.out(describePlugin(plugin, from) + '\n');
   return 0;
 }
 
@@ -53,5 +70,6 @@ function describePlugin(p: PluginDeclaration, from: string): string {
     const def = s.default !== undefined ? ` = ${JSON.stringify(s.default)}` : '';
     lines.push(`    ${key}: ${type}${def}${required}${s.description ? `  ${s.description}` : ''}`);
   }
+  for (const c of p.commands ?? []) lines.push(`  command: homeiq ${c.name} ${c.usage}  ${c.summary}`);
   return lines.join('\n');
 }

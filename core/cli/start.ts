@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packagePath } from '../paths.js';
 import { Redactor } from '../logging/redactor.js';
 import { startHost, type RunningHost } from '../main.js';
 import type { CliIo } from './cli.js';
-import { sourcesLoaded, startupDone } from './v8-settings.mjs';
 
 /** `homeiq start`: runs until SIGTERM or SIGINT; SIGHUP reloads the config. */
 export async function startCommand(configFile: string, io: CliIo): Promise<number> {
@@ -15,12 +15,11 @@ export async function startCommand(configFile: string, io: CliIo): Promise<numbe
   guard.install();
   let running: RunningHost;
   try {
-    running = await startHost({ configFile, env: io.env, onConfigLoaded: sourcesLoaded, redactor });
+    running = await startHost({ configFile, env: io.env, redactor });
   } catch (err) {
     guard.startFailed();
     throw err;
   }
-  afterFirstRuns(running);
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string, code = 0) => {
       running.logger.info({ signal }, 'shutting down');
@@ -39,23 +38,12 @@ export async function startCommand(configFile: string, io: CliIo): Promise<numbe
   });
 }
 
+const CORE = packagePath('core');
 /**
- * Lets the young generation grow again (core/cli/v8-settings.mjs) once every source has run once
- * (`/ready`), or after a minute when a first run is that slow: what those runs keep would otherwise
- * grow it right after start-up.
+ * The built program (core/ and the built-in plugins in one file, without a source map: it would
+ * cost ≈ 8 MiB of resident memory). A frame there counts as host code.
  */
-function afterFirstRuns(running: RunningHost): void {
-  const until = Date.now() + 60_000;
-  const timer = setInterval(() => {
-    if (!running.host.ready() && Date.now() < until) return;
-    clearInterval(timer);
-    startupDone();
-  }, 100);
-  timer.unref();
-}
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CORE = path.join(ROOT, 'core');
+const BUILT = packagePath('dist');
 /** What plugins call as a library: an exception from it happened in plugin code. */
 const PLUGIN_API = path.join(CORE, 'plugin-api');
 const PLUGIN_ID = /^[a-z0-9][a-z0-9_-]*$/;
@@ -219,13 +207,13 @@ function within(file: string, root: string): boolean {
 /** Where a plugin spec's code can live: a drop-in path, a built-in folder, an npm package. */
 function pluginLocations(spec: string, configDir: string): string[] {
   if (!PLUGIN_ID.test(spec) && !spec.startsWith('@')) return [path.resolve(configDir, spec)];
-  return [path.join(ROOT, 'plugins', spec), path.join(configDir, 'node_modules', spec), path.join(ROOT, 'node_modules', spec)];
+  return [packagePath('plugins', spec), path.join(configDir, 'node_modules', spec), packagePath('node_modules', spec)];
 }
 
 /** Which plugin (and so which sources) the innermost traceable frame of `reason` belongs to. */
 function originOf(reason: unknown, sources: Array<[string, string]>, configDir: string): Origin {
   const files = stackFiles(reason);
-  const inHost = files.some((file) => within(file, CORE) && !within(file, PLUGIN_API));
+  const inHost = files.some((file) => (within(file, CORE) && !within(file, PLUGIN_API)) || within(file, BUILT));
   for (const file of files) {
     const owners = sources.filter(([, spec]) => pluginLocations(spec, configDir).some((root) => within(file, root)));
     if (owners.length > 0) return { plugin: owners[0]![1], sources: owners.map(([id]) => id), inHost };

@@ -1,5 +1,4 @@
 import type { FormatDefinition } from 'ajv';
-import { fullFormats } from 'ajv-formats/dist/formats.js';
 
 /** An absolute URI: a scheme, then what WHATWG's URL parser accepts (`http://host:8086/x`, `webcal://…`). */
 export function isAbsoluteUri(text: string): boolean {
@@ -9,8 +8,3 @@ export function isAbsoluteUri(text: string): boolean {
 /** The `uri` format of config schemas (see schema-validator.ts). */
 export const URI_FORMAT: FormatDefinition<string> = { type: 'string', validate: isAbsoluteUri };
 
-/**
- * The formats config schemas know, as `createSchemaValidator` sets them up: ajv-formats' full set
- * with `uri` replaced. Precompiled validators (precompiled-validators.ts) read them from here.
- */
-export const FORMATS = { ...fullFormats, uri: URI_FORMAT };

@@ -58,6 +58,7 @@ const StorageSchema = Type.Object(
     influxdb: Type.Optional(InfluxSchema),
     spool_dir: Type.Optional(Type.String({ minLength: 1, default: 'data/spool', description: 'Durable outage buffer.' })),
     local_dir: Type.Optional(Type.String({ minLength: 1, default: 'data/points', description: 'Embedded local store (line protocol by day).' })),
+    local_retention: Type.Optional(Duration({ default: '90d', description: 'Embedded local store: day files older than this are deleted.' })),
     spool_max_bytes: Type.Optional(
       Type.Unsafe<number | string>({
         type: ['integer', 'string'],

@@ -5,7 +5,6 @@ import { ajvProblems } from './ajv-problems.js';
 import { ConfigFileError } from './config-file-error.js';
 import { HostConfigSchema } from './host-schema.js';
 import { envOverrides, influxProblems, sourceProblems, spoolMaxBytes, type EnvOverrides, type RuleScope } from './host-rules.js';
-import { precompiled } from './precompiled-validators.js';
 import { createSchemaValidator } from './schema-validator.js';
 import { noteMissingVariables, rememberMissing, substituteEnv } from './substitution.js';
 import type { ConfigProblem, HostConfig, InfluxConfig, Locate, SourceConfig } from './types.js';
@@ -98,7 +97,7 @@ function isObject(value: unknown): value is Raw {
 
 /** Schema validation; fills in the defaults and coerces scalars in place. */
 function schemaProblems(raw: Raw, scope: RuleScope): ConfigProblem[] {
-  validateHost ??= precompiled?.host ?? createSchemaValidator(true).compile(HostConfigSchema);
+  validateHost ??= createSchemaValidator(true).compile(HostConfigSchema);
   if (validateHost(raw)) return [];
   return ajvProblems(validateHost.errors, { ...scope, prefix: [] });
 }
@@ -127,6 +126,7 @@ function buildConfig(raw: Raw, file: string, overrides: EnvOverrides, spoolBytes
       ...(storage.influxdb ? { influxdb: { api: 'v2', ...(storage.influxdb as object) } as InfluxConfig } : {}),
       spool_dir: storage.spool_dir as string,
       local_dir: storage.local_dir as string,
+      local_retention_ms: parseDuration(storage.local_retention as string)!,
       spool_max_bytes: spoolBytes,
       batch_size: storage.batch_size as number,
       flush_interval_ms: parseDuration(storage.flush_interval as string)!,

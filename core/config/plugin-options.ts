@@ -1,9 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { JsonSchema, PluginDeclaration } from '../plugin-api/plugin.js';
-import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
 import { ajvProblems } from './ajv-problems.js';
 import { Duration } from './host-schema.js';
-import { precompiled } from './precompiled-validators.js';
 import { createSchemaValidator } from './schema-validator.js';
 import { SOURCE_DEFAULTS } from './source-settings.js';
 import { missingFor, noteMissingVariables } from './substitution.js';
@@ -67,11 +65,8 @@ export function optionsSchemaFor(plugin: PluginDeclaration): JsonSchema {
 }
 
 // One ajv for every plugin schema: compiling is the slow part, so each plugin's is compiled once.
-// A drop-in plugin's schema is first checked against the JSON Schema meta-schema (compiling that
-// costs ≈ 35 ms, paid only when such a plugin is used); the built-in plugins' schemas are checked
-// by the tests instead (test/config/schema-file.test.ts).
+// Each schema is first checked against the JSON Schema meta-schema: a plugin's schema is its own.
 let ajv: ReturnType<typeof createSchemaValidator> | undefined;
-let checkingAjv: ReturnType<typeof createSchemaValidator> | undefined;
 const validators = new WeakMap<PluginDeclaration, ValidateFunction | Error>();
 
 /** {@link optionsSchemaFor} as it is compiled: without its `$id`, which would clash when a reloaded drop-in plugin brings the same schema again. */
@@ -83,16 +78,10 @@ export function compiledOptionsSchema(plugin: PluginDeclaration): JsonSchema {
 function validatorFor(plugin: PluginDeclaration): ValidateFunction | Error {
   let validator = validators.get(plugin);
   if (validator) return validator;
-  const builtin = BUILTIN_PLUGINS.includes(plugin);
-  // A built-in plugin's validator was compiled with the bundle (none under tsx and vitest).
-  validator = builtin ? precompiled?.plugins[plugin.id] : undefined;
-  if (!validator) {
-    const compiler = builtin ? (ajv ??= createSchemaValidator(false, false)) : (checkingAjv ??= createSchemaValidator(false));
-    try {
-      validator = compiler.compile(compiledOptionsSchema(plugin));
-    } catch (err) {
-      validator = err instanceof Error ? err : new Error(String(err));
-    }
+  try {
+    validator = (ajv ??= createSchemaValidator(false)).compile(compiledOptionsSchema(plugin));
+  } catch (err) {
+    validator = err instanceof Error ? err : new Error(String(err));
   }
   validators.set(plugin, validator);
   return validator;

@@ -1,4 +1,4 @@
-import { _, Ajv } from 'ajv';
+import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { URI_FORMAT } from './formats.js';
 
@@ -15,7 +15,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  * `strict` is on for the host's own schema; plugin schemas are third-party and may carry
  * keywords ajv does not know (`x-…`, `examples`), which strict mode would refuse.
  */
-export function createSchemaValidator(strict: boolean, checkSchemas = !strict, options: { standalone?: boolean } = {}): Ajv {
+export function createSchemaValidator(strict: boolean, checkSchemas = !strict): Ajv {
   const ajv = new Ajv({
     allErrors: true,
     verbose: true,
@@ -26,9 +26,7 @@ export function createSchemaValidator(strict: boolean, checkSchemas = !strict, o
     // Compiling is most of the start-up's schema cost and each validator runs once per config
     // load: ajv's optimising pass is skipped. The host's own schema is not checked against the
     // meta-schema at every start (strict mode still refuses unknown keywords; a test compiles it).
-    // `standalone`: validators whose source core/cli/build.mjs puts in the bundle
-    // (precompiled-validators.ts); their formats come from ./formats.ts.
-    code: { optimize: false, ...(options.standalone ? { source: true, formats: _`require("./formats.js").FORMATS` } : {}) },
+    code: { optimize: false },
     validateSchema: checkSchemas,
   });
   addFormats(ajv);

@@ -31,6 +31,8 @@ export interface StorageConfig {
   spool_dir: string;
   /** Extension: where the embedded local store writes its daily line-protocol files; default `data/points`. */
   local_dir: string;
+  /** Extension: `local_retention` (default `90d`) in milliseconds. */
+  local_retention_ms: number;
   /** Extension: spool bound, e.g. `1GiB`; default 1 GiB. */
   spool_max_bytes: number;
   /** Extension: points per batch; default 5000. */

@@ -5,13 +5,6 @@ import type { Redactor } from '../logging/redactor.js';
 import type { Host } from '../runtime/host.js';
 import type { Logger } from 'pino';
 
-/** A JSON text with its bytes and (made on first request) its gzip form. */
-interface Encoded {
-  text: string;
-  plain: Buffer;
-  gzip: Buffer | null;
-}
-
 /** Whether the client takes gzip (`Accept-Encoding: gzip`, not refused with `q=0`). */
 function acceptsGzip(header: string | undefined): boolean {
   if (!header || !header.includes('gzip')) return false;
@@ -43,42 +36,22 @@ export function createApp(deps: AppDeps): Koa {
     ctx.body = deps.redactor.redact(JSON.stringify(body, null, ctx.query.pretty !== undefined ? 2 : undefined));
   };
 
-  // `/health` is polled (Home Assistant, monitors, the status page): its JSON is built once per
-  // change by the host (already redacted), its bytes and gzip form once per JSON text here.
-  let health: Encoded | null = null;
-  const pretty = (ctx: Koa.Context) => /(?:^|&)pretty(?:[=&]|$)/.test(ctx.querystring);
-  const sendCached = (ctx: Koa.Context, text: string, cache: Encoded | null, gzip: boolean): Encoded => {
-    const e = cache && cache.text === text ? cache : { text, plain: Buffer.from(text), gzip: null };
-    ctx.status = 200;
-    ctx.type = 'application/json; charset=utf-8';
-    if (!gzip) {
-      ctx.body = e.plain;
-      return e;
-    }
-    // No other part of the app sets Vary: set, not merged (koa's `vary` parses the header each time).
-    ctx.set('Vary', 'Accept-Encoding');
-    if (acceptsGzip(ctx.get('accept-encoding'))) {
-      e.gzip ??= gzipSync(e.plain);
-      ctx.set('Content-Encoding', 'gzip');
-      ctx.body = e.gzip;
-    } else {
-      ctx.body = e.plain;
-    }
-    return e;
-  };
-  const sendHealth = (ctx: Koa.Context) => {
-    health = sendCached(ctx, host.healthJson(), health, true);
-  };
+  // `/health` is polled (Home Assistant, monitors, the status page) and is large with many
+  // sources: gzip'd when the client takes it, compressed again only when its text changed.
+  let zipped: { text: string; gzip: Buffer } | null = null;
   router.get('/health', (ctx) => {
-    if (pretty(ctx)) return json(ctx, 200, host.health());
-    sendHealth(ctx);
+    json(ctx, 200, host.health());
+    ctx.set('Vary', 'Accept-Encoding');
+    if (!acceptsGzip(ctx.get('accept-encoding'))) return;
+    const text = ctx.body as string;
+    if (zipped?.text !== text) zipped = { text, gzip: gzipSync(text) };
+    ctx.set('Content-Encoding', 'gzip');
+    ctx.body = zipped.gzip;
   });
   router.get('/health/sources/:id', (ctx) => {
     const runner = host.runner(ctx.params.id!);
     if (!runner) return json(ctx, 404, { error: `no source with id "${ctx.params.id}"`, sources: host.sourceIds });
-    if (pretty(ctx)) return json(ctx, 200, runner.health());
-    // One source's object is small: sent as it is.
-    sendCached(ctx, runner.healthJson(), null, false);
+    json(ctx, 200, runner.health());
   });
   router.get('/ready', (ctx) => {
     const ready = host.ready();
@@ -100,18 +73,6 @@ export function createApp(deps: AppDeps): Koa {
   }
   deps.extend?.(router);
 
-  // Plain `GET /health`, the one polled many times a second, comes first: no router (its matching,
-  // per-request middleware chain and context fields) and no async error wrapper, ≈ 2.5 KB less
-  // garbage per request (measured by the scavenger's figures under test/bench/health-api.ts's load).
-  // Should it fail, the request goes on to the router's `/health` and the error handler below.
-  app.use((ctx, next) => {
-    if (ctx.path !== '/health' || ctx.querystring !== '' || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
-    try {
-      sendHealth(ctx);
-    } catch {
-      return next();
-    }
-  });
   app.use(async (ctx, next) => {
     try {
       await next();

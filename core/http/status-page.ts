@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type Router from '@koa/router';
 import type Koa from 'koa';
+import { packagePath } from '../paths.js';
 
 /** The page's static files: plain HTML, CSS and browser modules, served as they are (no build step). */
-const FOLDER = fileURLToPath(new URL('./status-page/', import.meta.url));
+const FOLDER = packagePath('core/http/status-page');
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

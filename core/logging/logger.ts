@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { pino, type Logger, type DestinationStream } from 'pino';
 import type { PrettyOptions } from 'pino-pretty';
+import { ConfigError } from '../plugin-api/errors.js';
 import { Redactor } from './redactor.js';
 
 export type { Logger };
@@ -22,20 +23,39 @@ const REDACT_PATHS = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*
 
 export interface LoggerOptions {
   level?: string;
-  /** Where lines go; default stdout (readable on a TTY, JSON otherwise). */
+  /** Where lines go; default stdout in the {@link logFormat}. */
   destination?: DestinationStream;
+  /** `pretty` or `json` for stdout; default env LOG_FORMAT, else pretty on a TTY and JSON otherwise. */
+  format?: string;
   redactor: Redactor;
 }
 
+export type LogFormat = 'pretty' | 'json';
+
 /**
- * The root logger. JSON lines by default, pino-pretty on a TTY. Secrets are removed twice: known
- * keys by pino's `redact`, and every resolved secret value by the redactor on the finished line.
+ * Readable lines on a terminal, JSON lines for a service (Docker, systemd) or a pipe; `format`
+ * (LOG_FORMAT) chooses. Throws a ConfigError (exit 2) for any other value.
+ */
+export function logFormat(format: string | undefined, isTTY: boolean): LogFormat {
+  const wanted = format?.trim();
+  if (!wanted) return isTTY ? 'pretty' : 'json';
+  if (wanted === 'pretty' || wanted === 'json') return wanted;
+  throw new ConfigError(`environment variable LOG_FORMAT must be pretty or json, not "${wanted}"`);
+}
+
+/**
+ * The root logger on stdout, or on `destination`. Secrets are removed twice: known keys by pino's
+ * `redact`, and every resolved secret value by the redactor on the finished line.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const { redactor } = options;
   const level = options.level ?? 'info';
+  const isTTY = process.stdout.isTTY === true;
   const destination =
-    options.destination ?? (process.stdout.isTTY ? prettyStream({ colorize: true, sync: true }) : pino.destination({ sync: false }));
+    options.destination ??
+    (logFormat(options.format ?? process.env.LOG_FORMAT, isTTY) === 'pretty'
+      ? prettyStream({ colorize: isTTY, sync: true })
+      : pino.destination({ sync: false }));
   return pino(
     {
       level,
@@ -49,7 +69,7 @@ export function createLogger(options: LoggerOptions): Logger {
 }
 
 /**
- * pino-pretty, loaded only for a terminal: a service (Docker, systemd) writes JSON lines and need
+ * pino-pretty, loaded only for pretty output: a service (Docker, systemd) writes JSON lines and need
  * not hold the pretty-printer and its dependencies in memory.
  */
 function prettyStream(options: PrettyOptions): DestinationStream {

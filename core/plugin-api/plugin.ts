@@ -1,4 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
+import type { PluginCommand } from './command.js';
 import type { CreateContext, DataSource } from './data-source.js';
 
 /** The plugin API version this host implements. A plugin declaring another major is refused. */
@@ -65,6 +66,8 @@ export interface PluginDeclaration<O = Record<string, unknown>> {
    * upstream has no cadence (a calendar).
    */
   max_data_age?: string;
+  /** CLI commands the plugin adds (`npx homeiq <name>`), such as one that creates an account. */
+  commands?: PluginCommand[];
   /** Makes the source's `DataSource`; called once per (re)start. Throwing puts only this source in error. */
   create(ctx: CreateContext<O>): DataSource<O>;
 }

@@ -5,7 +5,7 @@ import type { PreparedSource } from './source-set.js';
 import type { Scheduler } from './scheduler.js';
 import { toEveryPublisher, type Publisher } from './publisher.js';
 import { SourceRunner, type RunObserver } from './source-runner.js';
-import { ChangeCounter, type SourceHealth, type Status } from './source-state.js';
+import type { SourceHealth, Status } from './source-state.js';
 
 export interface HealthReport {
   status: Status;
@@ -16,16 +16,6 @@ export interface HealthReport {
 }
 
 const RANK: Record<Status, number> = { unknown: 0, healthy: 0, degraded: 1, error: 2 };
-
-/** What the `/health` JSON was built from; equal keys, equal JSON. */
-interface HealthCache {
-  changes: number;
-  storage: string;
-  secrets: number;
-  /** Uptime in tenths of a second: the resolution of `uptime_seconds`. */
-  tenths: number;
-  json: string;
-}
 
 /**
  * Sources started before the event loop gets a turn: thousands of sources start in batches, so
@@ -52,11 +42,6 @@ export interface HostOptions {
 export class Host {
   private readonly runners = new Map<string, { runner: SourceRunner; fingerprint: string }>();
   private readonly started: number;
-  /** Bumped by every change `/health` shows (a source's state, its next run, sources added or removed). */
-  private readonly changes = new ChangeCounter();
-  private healthCache: HealthCache | null = null;
-  private sourcesCache: { changes: number; storage: string; secrets: number; json: string; worst: Status } | null = null;
-  private storageJson: { of: StorageHealth | null; json: string } = { of: null, json: '' };
   private configLoaded = false;
   /** Set by `main`: re-reads the config when a standby source's schedule comes round. */
   onStandbyCheck: (() => void) | undefined;
@@ -92,7 +77,6 @@ export class Host {
       if (wanted && wanted.fingerprint === current.fingerprint) continue;
       await current.runner.stop();
       this.runners.delete(id);
-      this.changes.bump();
       stopped.push(id);
     }
     for (const prepared of sources) {
@@ -103,7 +87,6 @@ export class Host {
       }
       const runner = this.createRunner(prepared);
       this.runners.set(id, { runner, fingerprint: prepared.fingerprint });
-      this.changes.bump();
       runner.start();
       startedIds.push(id);
       if (startedIds.length % START_BATCH === 0) await new Promise((r) => setImmediate(r));
@@ -127,7 +110,6 @@ export class Host {
       now: this.options.now,
       backoffBaseMs: this.options.backoffBaseMs,
       onStandbyCheck: this.standbyCheck,
-      changes: this.changes,
     });
   }
 
@@ -167,48 +149,10 @@ export class Host {
     };
   }
 
-  /**
-   * `GET /health` as JSON text (redacted), built once per change rather than per request: the
-   * sources' part is rebuilt when a source's health changed (a version counter every source bumps),
-   * when the storage acknowledged a write (its health changes, and with it sources' `last_written`)
-   * or when a secret became known; only the sources whose own version changed are serialised again.
-   * `uptime_seconds` has a resolution of 0.1 s (as before), so the whole text is rebuilt at most
-   * ten times a second. Equal to `JSON.stringify(host.health())`.
-   */
-  healthJson(): string {
-    const storage = this.storage.health();
-    // The storage hands back the same object until its health changes: no JSON to make then.
-    if (storage !== this.storageJson.of) this.storageJson = { of: storage, json: JSON.stringify(storage) };
-    const storageJson = this.storageJson.json;
-    const secrets = this.redactor.size;
-    const tenths = Math.round((this.now() - this.started) / 100);
-    const changes = this.changes.value;
-    const c = this.healthCache;
-    if (c && c.changes === changes && c.tenths === tenths && c.secrets === secrets && c.storage === storageJson) return c.json;
-    let part = this.sourcesCache;
-    if (!part || part.changes !== changes || part.secrets !== secrets || part.storage !== storageJson) {
-      let worst: Status = 'healthy';
-      const fragments: string[] = [];
-      for (const [id, { runner }] of this.runners) {
-        fragments.push(`${JSON.stringify(id)}:${runner.healthJson()}`);
-        if (RANK[runner.state.status] > RANK[worst]) worst = runner.state.status;
-      }
-      part = { changes, storage: storageJson, secrets, json: fragments.join(','), worst };
-      this.sourcesCache = part;
-    }
-    const status = RANK[part.worst] > RANK[storage.status] ? part.worst : storage.status;
-    const json =
-      `{"status":${JSON.stringify(status)},"version":${JSON.stringify(this.options.version)},"uptime_seconds":${tenths / 10},` +
-      `"storage":${this.redactor.redact(storageJson)},"sources":{${part.json}}}`;
-    this.healthCache = { changes, storage: storageJson, secrets, tenths, json };
-    return json;
-  }
-
   /** Stops every source (in reverse start order), waiting up to `graceMs` for runs in flight. */
   async stop(graceMs = 5000): Promise<void> {
     const all = [...this.runners.values()].reverse();
     await Promise.all(all.map(({ runner }) => runner.stop(graceMs)));
     this.runners.clear();
-    this.changes.bump();
   }
 }

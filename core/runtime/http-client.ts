@@ -29,8 +29,6 @@ export function createSourceHttp(o: SourceHttpOptions): Got {
   const base = o.backoffBaseMs ?? 500;
   const { apiKey, tokens } = o;
   return got.extend({
-    // One instance per source, kept across runs: each run sets its signal (bindRunSignal).
-    mutableDefaults: true,
     ...(o.baseUrl ? { prefixUrl: o.baseUrl } : {}),
     headers: { 'user-agent': USER_AGENT },
     timeout: { request: requestLimitMs(o.timeoutMs) },
@@ -74,15 +72,6 @@ export function createSourceHttp(o: SourceHttpOptions): Got {
  */
 export function requestLimitMs(runTimeoutMs: number): number {
   return Math.max(1, runTimeoutMs - Math.min(1000, runTimeoutMs / 4));
-}
-
-/**
- * Makes the requests of a source's instance (from createSourceHttp) abort with the current run:
- * runs of one source never overlap, so the instance's default signal is the run's. Cheaper than
- * `extend({ signal })` per run (a new instance: about 90 µs and 4 KB).
- */
-export function bindRunSignal(http: Got, signal: AbortSignal): void {
-  if (http.defaults.options.signal !== signal) http.defaults.options.signal = signal;
 }
 
 type RequestOptions = Parameters<BeforeRequestHook>[0];

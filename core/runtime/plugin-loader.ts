@@ -1,10 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import type { PluginCommand } from '../plugin-api/command.js';
+import { packagePath } from '../paths.js';
 import { ConfigError } from '../plugin-api/errors.js';
 import { SUPPORTED_API_VERSIONS, type PluginDeclaration } from '../plugin-api/plugin.js';
-import { importModule } from './dynamic-import.js';
 
 /** The plugin named in the config does not exist: a config error (exit 2). */
 export class PluginNotFoundError extends ConfigError {}
@@ -86,23 +88,35 @@ function folderEntry(folder: string): string {
 let typeScript: Promise<void> | undefined;
 
 /**
- * `homeiq` runs a JavaScript bundle under plain node (core/cli/build.mjs sets HOMEIQ_BUNDLE in it),
- * which cannot import a TypeScript drop-in plugin: tsx's loader is registered the first time one is
- * loaded, and only then. Under tsx or vitest, TypeScript imports already work.
+ * Imports a plugin file. Node 20 cannot import TypeScript: tsx's loader is registered the first
+ * time a TypeScript drop-in plugin is loaded, and only then.
  */
-function typeScriptReady(file: string): Promise<void> {
-  if (process.env.HOMEIQ_BUNDLE !== '1' || !/\.[cm]?ts$/.test(file)) return Promise.resolve();
-  typeScript ??= importModule<typeof import('tsx/esm/api')>('tsx/esm/api').then(({ register }) => {
-    register({ tsconfig: fileURLToPath(new URL('../../tsconfig.json', import.meta.url)) });
-  });
-  return typeScript;
+async function importFile(file: string): Promise<{ default?: unknown }> {
+  if (/\.[cm]?ts$/.test(file)) {
+    typeScript ??= import('tsx/esm/api').then(({ register }) => void register({ tsconfig: packagePath('tsconfig.json') }));
+    await typeScript;
+  }
+  return (await import(pathToFileURL(file).href)) as { default?: unknown };
+}
+
+/**
+ * Where a JavaScript plugin file's syntax error is, as `file:line:column`. Node's SyntaxError from
+ * `import()` carries no location; `node --check` prints it (`file:3`, the source line, a caret
+ * under the column), so the file is checked again, only after it failed to load.
+ */
+function syntaxErrorAt(file: string): string | undefined {
+  const { stderr } = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+  const lines = (stderr ?? '').split('\n');
+  const line = /:(\d+)$/.exec(lines[0] ?? '')?.[1];
+  const caret = lines.findIndex((l) => /^\s*\^+\s*$/.test(l));
+  if (!line || caret < 0) return undefined;
+  return `${file}:${line}:${lines[caret]!.indexOf('^') + 1}`;
 }
 
 async function importDeclaration(file: string, spec: string): Promise<PluginDeclaration> {
   let mod: { default?: unknown };
   try {
-    await typeScriptReady(file);
-    mod = await importModule<{ default?: unknown }>(pathToFileURL(file).href);
+    mod = await importFile(file);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ERR_REQUIRE_CYCLE_MODULE' || e.code === 'ERR_REQUIRE_ESM' || /Cannot use import statement outside a module/.test(e.message)) {
@@ -111,7 +125,8 @@ async function importDeclaration(file: string, spec: string): Promise<PluginDecl
         { cause: err },
       );
     }
-    throw new PluginLoadError(`plugin ${spec} failed to load: ${e.message}`, { cause: err });
+    const at = e instanceof SyntaxError && !/\.[cm]?ts$/.test(file) ? syntaxErrorAt(file) : undefined;
+    throw new PluginLoadError(`plugin ${spec} failed to load: ${at ? `${at}: ` : ''}${e.message}`, { cause: err });
   }
   const decl = mod.default as PluginDeclaration | undefined;
   const problems = checkDeclaration(decl);
@@ -137,5 +152,14 @@ export function checkDeclaration(decl: unknown): string[] {
   if (d.options !== undefined && (typeof d.options !== 'object' || (d.options as { type?: string }).type !== 'object')) {
     problems.push('options must be a JSON Schema with type "object"');
   }
+  const commands = d.commands as unknown[] | undefined;
+  if (commands !== undefined && (!Array.isArray(commands) || !commands.every(isCommand))) {
+    problems.push('commands must be a list of { name, summary, usage, run } with name matching [a-z0-9][a-z0-9_-]*');
+  }
   return problems;
+}
+
+function isCommand(c: unknown): boolean {
+  const command = c as Partial<PluginCommand> | null;
+  return typeof command?.name === 'string' && ID.test(command.name) && typeof command.summary === 'string' && typeof command.usage === 'string' && typeof command.run === 'function';
 }

@@ -12,12 +12,9 @@ export interface Schedule {
 }
 
 type CronTask = ReturnType<typeof cron.createTask>;
-/** node-cron's matcher of a task: the next matching second strictly after a date (about 45 µs). */
-type TimeMatcher = { getNextMatch(after: Date): Date };
 
 interface SharedMatcher {
   task: CronTask;
-  matcher: TimeMatcher | null;
   users: number;
   /** The last answer, by the whole second it was asked after: sources of one expression ask together. */
   second: number;
@@ -36,9 +33,7 @@ const matchers = new Map<string, SharedMatcher>();
 function acquire(expression: string): SharedMatcher {
   let shared = matchers.get(expression);
   if (!shared) {
-    const task = cron.createTask(expression, () => undefined);
-    const matcher = (task as unknown as { timeMatcher?: TimeMatcher }).timeMatcher;
-    shared = { task, matcher: typeof matcher?.getNextMatch === 'function' ? matcher : null, users: 0, second: NaN, next: 0 };
+    shared = { task: cron.createTask(expression, () => undefined), users: 0, second: NaN, next: 0 };
     matchers.set(expression, shared);
   }
   shared.users += 1;
@@ -56,17 +51,24 @@ function release(expression: string): void {
 function nextMatch(shared: SharedMatcher, after: Date): Date {
   const second = Math.floor(after.getTime() / 1000);
   if (shared.second !== second) {
-    let next: number;
-    if (shared.matcher) next = shared.matcher.getNextMatch(after).getTime();
-    else {
-      // node-cron without its matcher exposed: its public API only looks forward from "now".
-      const found = shared.task.getNextRuns(3).find((d) => d.getTime() > after.getTime());
-      next = found ? found.getTime() : after.getTime() + 60_000;
-    }
     shared.second = second;
-    shared.next = next;
+    shared.next = nextAfter(shared.task, after.getTime());
   }
   return new Date(shared.next);
+}
+
+/**
+ * The first match of `task` strictly after `after` (ms). node-cron's public API looks forward from
+ * now (`getNextRuns`); a time ahead of now (a test's clock) is reached by walking its matches.
+ */
+function nextAfter(task: CronTask, after: number): number {
+  for (let count = 4; count <= 1024; count *= 4) {
+    const runs = task.getNextRuns(count);
+    const found = runs.find((d) => d.getTime() > after);
+    if (found) return found.getTime();
+    if (runs.length < count) break;
+  }
+  return after + 60_000;
 }
 
 /** A node-cron expression, seconds field allowed. node-cron computes the matches. */

@@ -1,5 +1,7 @@
 import type { ErrorRecord } from '../storage/storage.js';
 import type { TokenState } from './token-manager.js';
+import { errorKind } from '../plugin-api/errors.js';
+import type { NormalizedResult } from './run-result.js';
 
 export type Status = 'healthy' | 'degraded' | 'error' | 'unknown';
 export type StatusDetail =
@@ -37,29 +39,33 @@ export interface SourceHealth extends TokenState {
   details: Record<string, unknown>;
 }
 
-/**
- * Who a source's state reports to (its runner): log lines (the host's root logger with the
- * source's fields, not a child logger per source) and changes (the health cache's version).
- */
-export interface StateOwner {
+/** What the status policy needs of its source (its runner): log lines and the source's settings. */
+export interface StatusOwner {
   stateLog(level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string): void;
-  stateChanged(): void;
+  /** Secrets out of a message. */
+  redact(text: string): string;
+  /** An HTTP-client error (of the run, or of one item) as its typed error. */
+  typed(err: unknown): Error;
+  /** A rejected credential: the source forgets its token. */
+  credentialsRefused(): void;
+  readonly settings: StatusSettings;
+}
+
+/** The source's options the policy reads (see SourceRunner's constructor). */
+export interface StatusSettings {
+  /** `max_data_age`: newer points than this are expected, or the source is stale. */
+  maxDataAgeMs: number | undefined;
+  /** `error_after`: failures in a row before `degraded` becomes `error`. */
+  errorAfter: number;
+  /** `credentials_retry_after`: the wait after a credentials, access or config error. */
+  longWaitMs: number;
 }
 
 /**
- * Counts changes of what `GET /health` shows, so that its JSON is built once per change and not
- * per request. One per host, shared by its sources; every source also keeps its own count.
- */
-export class ChangeCounter {
-  value = 0;
-  bump(): void {
-    this.value += 1;
-  }
-}
-
-/**
- * The state of one source. A change of (status, detail) is logged once, not at every poll
- * (Home Assistant's habit). Every change of a field is reported to the owner (the health cache's version).
+ * The status policy of one source: what a run's outcome does to `status`, `status_detail`, the
+ * failures in a row, `last_error` and when the next run may start (`blockedUntil`: backoff after
+ * an error, Retry-After on a rate limit). A change of (status, detail) is logged once, not at
+ * every poll (Home Assistant's habit).
  */
 export class SourceState {
   status: Status = 'unknown';
@@ -75,12 +81,16 @@ export class SourceState {
   details: Record<string, unknown> = {};
   /** Whether the source has finished a run (or settled without one: standby, disabled, error at load). */
   settled = false;
+  /** No run before this time (ms): a backoff after an error, or the upstream's Retry-After. */
+  blockedUntil = 0;
+  private rateLimitStreak = 0;
+  /** The newest point not in the future seen so far (freshness). */
+  private newestPast: number | null = null;
 
-  constructor(private readonly owner: StateOwner) {}
+  constructor(private readonly owner: StatusOwner) {}
 
   set(status: Status, detail: StatusDetail, hint: string | null = null): void {
     const changed = status !== this.status || detail !== this.detail;
-    if (changed || hint !== this.hint) this.owner.stateChanged();
     this.status = status;
     this.detail = detail;
     this.hint = hint;
@@ -91,14 +101,64 @@ export class SourceState {
 
   recordError(message: string, httpStatus: number | undefined, at: number): void {
     this.lastError = { at: new Date(at).toISOString(), message, ...(httpStatus ? { http_status: httpStatus } : {}) };
-    this.owner.stateChanged();
+  }
+
+  /** A run succeeded with `result`: healthy, or stale when its newest point is too old. */
+  succeeded(result: NormalizedResult, now: number): void {
+    const { redact } = this.owner;
+    this.lastSuccess = now;
+    this.consecutiveFailures = 0;
+    this.rateLimitStreak = 0;
+    this.blockedUntil = 0;
+    this.pointsLastRun = result.points.length;
+    if (result.newest !== null) this.newestPoint = result.newest;
+    this.setWarnings(result.warnings.map((w) => redact(w)));
+    if (result.errors.length > 0 || this.itemErrors.length > 0) {
+      this.itemErrors = result.errors.map((e) => ({ item: e.item, message: redact(this.owner.typed(e.error).message) }));
+    }
+    this.details = result.details;
+    const maxAge = this.owner.settings.maxDataAgeMs;
+    if (result.newestPast !== null) this.newestPast = Math.max(this.newestPast ?? 0, result.newestPast);
+    if (maxAge !== undefined && this.newestPast !== null && now - this.newestPast > maxAge) {
+      const age = Math.round((now - this.newestPast) / 60_000);
+      this.set('degraded', 'stale', `The newest point is ${age} min old; the upstream publishes more often than that`);
+    } else {
+      this.set('healthy', 'operational');
+    }
+  }
+
+  /** A run failed with the typed error `err`: its kind chooses the state and the wait. */
+  failed(err: Error, now: number): void {
+    const { settings } = this.owner;
+    this.recordError(this.owner.redact(err.message), (err as { httpStatus?: number }).httpStatus, now);
+    this.consecutiveFailures += 1;
+    switch (errorKind(err)) {
+      case 'credentials':
+        this.owner.credentialsRefused();
+        this.blockedUntil = now + settings.longWaitMs;
+        return this.set('error', 'credentials_invalid', 'Check the credentials; the source tries again in a while or when its config changes');
+      case 'access':
+        this.blockedUntil = now + settings.longWaitMs;
+        return this.set('error', 'access_denied', 'The account may not read this; see the last error');
+      case 'config':
+        this.blockedUntil = now + settings.longWaitMs;
+        return this.set('error', 'error', 'Fix the source in the config file');
+      case 'rate_limit': {
+        const retryAfter = (err as { retryAfterMs?: number }).retryAfterMs;
+        this.rateLimitStreak += 1;
+        this.blockedUntil = now + (retryAfter ?? Math.min(30 * 60_000, 60_000 * 2 ** (this.rateLimitStreak - 1)));
+        return this.set('degraded', 'rate_limited', `Waiting until ${new Date(this.blockedUntil).toISOString()} as the upstream asked`);
+      }
+      default:
+        if (this.consecutiveFailures >= settings.errorAfter) this.set('error', 'error');
+        else this.set('degraded', 'degraded');
+    }
   }
 
   /** Logs each upstream warning once, when it first appears. */
-  setWarnings(warnings: string[]): void {
+  private setWarnings(warnings: string[]): void {
     if (warnings.length === 0 && this.warnings.length === 0) return;
     for (const w of warnings) if (!this.warnings.includes(w)) this.owner.stateLog('warn', { warning: w }, 'upstream warning');
     this.warnings = warnings;
-    this.owner.stateChanged();
   }
 }

@@ -14,8 +14,12 @@ export interface TokenManagerOptions {
   /** Lifetime when neither the grant nor the JWT says (ms). */
   defaultLifetimeMs: number;
   now?: () => number;
-  /** Called with every token obtained, so the redactor can hide it. */
-  onToken?: (token: string) => void;
+  /**
+   * Called with every token obtained, so the redactor can hide it. What it returns is called to
+   * forget the token once a newer one replaced it and its own expiry passed (it can no longer
+   * appear in a request, so keeping it would only grow the redactor by every renewal).
+   */
+  onToken?: (token: string) => (() => void) | void;
 }
 
 /**
@@ -29,9 +33,11 @@ export class TokenManager {
   private inflight: Promise<string> | null = null;
   private lastRefresh: number | null = null;
   private refreshCount = 0;
+  /** Forgets the current token's secret (from `onToken`). */
+  private forgetCurrent: (() => void) | undefined;
+  /** Replaced tokens, forgotten once their expiry passes: a request sent just before may still log them. */
+  private readonly replaced: { expiresAt: number; forget: () => void }[] = [];
   private readonly now: () => number;
-  /** Called when what `state()` reports changes (a token obtained or forgotten): the health cache. */
-  onChange: (() => void) | undefined;
 
   constructor(private readonly options: TokenManagerOptions) {
     this.now = options.now ?? Date.now;
@@ -49,16 +55,14 @@ export class TokenManager {
    */
   async rejected(rejected: string): Promise<string> {
     if (this.grant && this.grant.token !== rejected && this.expiresAt > this.now()) return this.grant.token;
-    this.grant = undefined;
-    this.onChange?.();
+    this.retireCurrent();
     return this.renew();
   }
 
   /** Forgets the token (config change, credentials refused). */
   clear(): void {
-    this.grant = undefined;
+    this.retireCurrent();
     this.expiresAt = 0;
-    this.onChange?.();
   }
 
   state(): TokenState {
@@ -78,12 +82,12 @@ export class TokenManager {
           if (!grant || typeof grant.token !== 'string' || !grant.token) {
             throw new TypeError('the login hook returned no token');
           }
-          this.options.onToken?.(grant.token);
+          this.retireCurrent();
+          this.forgetCurrent = this.options.onToken?.(grant.token) ?? undefined;
           this.grant = grant;
           this.expiresAt = this.expiryOf(grant);
           this.lastRefresh = this.now();
           this.refreshCount += 1;
-          this.onChange?.();
           return grant.token;
         })
         .finally(() => {
@@ -91,6 +95,20 @@ export class TokenManager {
         });
     }
     return this.inflight;
+  }
+
+  /** Moves the current token to the replaced ones and forgets those whose expiry has passed. */
+  private retireCurrent(): void {
+    if (this.grant && this.forgetCurrent) this.replaced.push({ expiresAt: this.expiresAt, forget: this.forgetCurrent });
+    this.grant = undefined;
+    this.forgetCurrent = undefined;
+    const now = this.now();
+    for (let i = this.replaced.length - 1; i >= 0; i--) {
+      const old = this.replaced[i]!;
+      if (old.expiresAt > now) continue;
+      old.forget();
+      this.replaced.splice(i, 1);
+    }
   }
 
   /** The hook's answer, else the JWT `exp` claim, else the default lifetime. */

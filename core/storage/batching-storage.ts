@@ -65,6 +65,7 @@ export class BatchingStorage implements Storage {
   }
 
   async start(): Promise<void> {
+    await this.o.writer.open?.();
     const report = await this.o.spool.open();
     if (report.tornBytes > 0) this.o.logger.warn({ bytes: report.tornBytes }, 'spool: cut off a record torn by a crash');
     if (report.points > 0) this.o.logger.info({ points: report.points }, 'spool: replaying points an earlier run could not write');
@@ -91,7 +92,7 @@ export class BatchingStorage implements Storage {
   }
 
   health(): StorageHealth {
-    return this.status.health(this.o.spool.points);
+    return this.status.health(this.o.spool.points, this.o.writer.diskBytes);
   }
 
   flush(): Promise<void> {

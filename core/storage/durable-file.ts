@@ -1,8 +1,14 @@
 import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
 /** Appends text to a file and fsyncs it before returning. */
-export async function appendDurably(file: string, text: string): Promise<void> {
-  const handle = await open(file, 'a');
+export function appendDurably(file: string, text: string): Promise<void> {
+  return writeSynced(file, text, 'a');
+}
+
+/** Writes text to a file opened with `flags` and fsyncs it before returning. */
+async function writeSynced(file: string, text: string, flags: 'a' | 'w'): Promise<void> {
+  const handle = await open(file, flags);
   try {
     await handle.write(text);
     await handle.datasync();
@@ -47,4 +53,15 @@ export class JsonFile<T> {
   async remove(): Promise<void> {
     await rm(this.file, { force: true });
   }
+}
+
+/**
+ * Replaces a file's content so that a crash leaves either the old file or the new one, whole:
+ * the text goes to `<file><tmpSuffix>`, is fsynced, renamed over the file, and the rename fsynced.
+ */
+export async function replaceDurably(file: string, text: string, tmpSuffix: string): Promise<void> {
+  const tmp = `${file}${tmpSuffix}`;
+  await writeSynced(tmp, text, 'w');
+  await rename(tmp, file);
+  await fsyncDir(path.dirname(file));
 }

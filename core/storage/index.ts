@@ -32,7 +32,7 @@ export function createStorage(config: StorageConfig, logger: Logger): Storage {
     writer = influx.api === 'v1' ? new InfluxV1Writer(influx, precision) : new InfluxV2Writer(influx, precision);
   } else {
     precision = LocalFileWriter.precision;
-    writer = new LocalFileWriter(config.local_dir);
+    writer = new LocalFileWriter(config.local_dir, { retentionMs: config.local_retention_ms, logger });
   }
   const spool = new Spool({ dir: config.spool_dir, maxBytes: config.spool_max_bytes });
   return new BatchingStorage({

@@ -32,8 +32,8 @@ const INITIAL_BYTES = 256 * 1024;
 const KEPT_BYTES = 8 * 1024 * 1024;
 
 /**
- * Collects points until a batch is cut, serialising each one as it arrives (through the client's
- * `Point`, see line-protocol.ts) into a byte buffer. The points themselves are not kept: a batch
+ * Collects points until a batch is cut, serialising each one as it arrives (line-protocol.ts) into
+ * a byte buffer. The points themselves are not kept: a batch
  * waiting for its turn is one buffer, not thousands of point objects and line strings, which is
  * what made garbage collection the largest cost of the sink under load
  * (measured with the storage benchmark's points: serialising on arrival into a buffer takes about

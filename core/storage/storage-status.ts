@@ -15,7 +15,7 @@ export class StorageStatus {
   private readonly perSource = new Map<string, Date>();
   /** Bumped by every change `health` shows; with the spool's count it keys the cached answer. */
   private version = 0;
-  private cached: { version: number; spooled: number; health: Readonly<StorageHealth> } | null = null;
+  private cached: { version: number; spooled: number; diskBytes?: number; health: Readonly<StorageHealth> } | null = null;
 
   constructor(
     private readonly type: StorageHealth['type'],
@@ -59,15 +59,15 @@ export class StorageStatus {
    * The storage block of `/health`. The same (frozen) object until something in it changes, so
    * `/health`, asked many times a second, can tell by identity that its cached JSON still holds.
    */
-  health(spooledPoints: number): Readonly<StorageHealth> {
+  health(spooledPoints: number, diskBytes?: number): Readonly<StorageHealth> {
     const c = this.cached;
-    if (c && c.version === this.version && c.spooled === spooledPoints) return c.health;
-    const health = Object.freeze(this.build(spooledPoints));
-    this.cached = { version: this.version, spooled: spooledPoints, health };
+    if (c && c.version === this.version && c.spooled === spooledPoints && c.diskBytes === diskBytes) return c.health;
+    const health = Object.freeze(this.build(spooledPoints, diskBytes));
+    this.cached = { version: this.version, spooled: spooledPoints, diskBytes, health };
     return health;
   }
 
-  private build(spooledPoints: number): StorageHealth {
+  private build(spooledPoints: number, diskBytes: number | undefined): StorageHealth {
     let status: StorageHealth['status'] = 'healthy';
     if (this.failing === 'refused') status = 'error';
     else if (this.failing === 'unavailable' || spooledPoints > 0) status = 'degraded';
@@ -79,6 +79,7 @@ export class StorageStatus {
       last_write: this.lastWrite?.toISOString() ?? null,
       last_error: this.lastError,
       points_written: this.written,
+      ...(diskBytes === undefined ? {} : { disk_bytes: diskBytes }),
     };
   }
 

@@ -17,6 +17,8 @@ export interface StorageHealth {
   last_error: ErrorRecord | null;
   /** Extension: points acknowledged by the store since start. */
   points_written: number;
+  /** Extension: the local store's size on disk, in bytes (local store only). */
+  disk_bytes?: number;
 }
 
 /**

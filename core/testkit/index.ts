@@ -10,3 +10,7 @@
 export { createTestSource } from './test-source.js';
 export type { TestSource, TestSourceOptions } from './test-source.js';
 export { LogCapture } from './log-capture.js';
+export { conformance, runConformance } from './conformance.js';
+export type { ConformanceCheck, ConformanceSetup } from './conformance.js';
+export { startTestUpstream } from './test-upstream.js';
+export type { TestUpstream, UpstreamAnswer, UpstreamHandler, UpstreamRequest } from './test-upstream.js';

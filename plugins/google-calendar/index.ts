@@ -1,4 +1,5 @@
 import { definePlugin } from '../../core/plugin-api/index.js';
+import { authCommand } from './auth-command.js';
 import { GoogleCalendarSource } from './calendar-source.js';
 import { GOOGLE_TOKEN_URL, optionsSchema, type GoogleCalendarOptions } from './options.js';
 
@@ -21,5 +22,6 @@ export default definePlugin<GoogleCalendarOptions>({
   // out when /latest is asked, so a poll interval never delays "is anyone away now".
   default_schedule: '15m',
   options: optionsSchema,
+  commands: [authCommand],
   create: ({ options }) => new GoogleCalendarSource(options),
 });

@@ -1,5 +1,6 @@
 import { definePlugin } from '../../core/plugin-api/index.js';
 import { WATTTIME_OPTIONS_SCHEMA, type WattTimeOptions } from './options.js';
+import { registerCommand } from './register-command.js';
 import { WattTimeSource } from './watttime-source.js';
 
 /**
@@ -22,5 +23,6 @@ export default definePlugin<WattTimeOptions>({
   // The index and the forecast's first point are the current 5-minute period: 30 minutes without a
   // newer one means several runs in a row brought nothing new.
   max_data_age: '30m',
+  commands: [registerCommand],
   create: ({ options }) => new WattTimeSource(options),
 });

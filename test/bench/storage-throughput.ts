@@ -19,79 +19,21 @@
 // of the per-round ratios (each pairs runs made seconds apart, so it is less sensitive to other
 // load on the machine); the verdict uses the ratio of the medians.
 // Run: npx tsx test/bench/storage-throughput.ts [points]     (default 150000; 20-60 s)
-import http from 'node:http';
 import { cpus } from 'node:os';
 import { pino } from 'pino';
-import type { SourcePoint } from '../../core/plugin-api/point.js';
 import { BatchingStorage } from '../../core/storage/batching-storage.js';
 import { InfluxV1Writer } from '../../core/storage/influx-v1-writer.js';
-import { toLineProtocol } from '../../core/storage/line-protocol.js';
 import { Spool } from '../../core/storage/spool.js';
 import { InfluxdServer } from '../support/influxd-server.js';
 import { median, verdict } from './support/figures.js';
 import { tempDir } from '../support/storage-fixture.js';
+import { count, makeRun, query, rawBulkPost } from './support/influx-bulk.js';
 
 const POINTS = Number(process.argv[2] ?? 150_000);
 const BATCH = 5000;
 /** Points handed to `write` at once, like one source run. */
 const RUN_SIZE = 500;
 const ROUNDS = 5;
-
-/**
- * One source run: `count` weather points from index `first`. Generated when needed, as sources
- * produce them, so that the heap holds only what is in flight, as in the host. (Holding all points
- * at once would make the sink pay garbage-collection work for the benchmark's own data.)
- */
-function makeRun(round: number, first: number, count: number): SourcePoint[] {
-  const base = Date.UTC(2026, 0, 1) + round * 100_000_000;
-  return Array.from({ length: count }, (_, k) => {
-    const i = first + k;
-    return {
-      measurement: 'weather',
-      tags: { source: `station_${i % 50}`, provider: 'open_meteo' },
-      fields: { temperature_c: 10 + (i % 300) / 10, relative_humidity_pct: 40 + (i % 60), wind_speed_kmh: (i % 90) / 3, weather_code: { int: i % 4 } },
-      time: new Date(base + Math.floor(i / 50) * 1000),
-    };
-  });
-}
-
-function post(agent: http.Agent, url: string, path: string, body: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${url}${path}`, { method: 'POST', agent, headers: { 'content-type': 'text/plain; charset=utf-8' } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 204 ? resolve() : reject(new Error(`raw write answered ${res.statusCode}`))));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function query(url: string, q: string, db?: string): Promise<unknown> {
-  const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q, ...(db ? { db } : {}) }) });
-  return res.json();
-}
-
-async function count(url: string, db: string): Promise<number> {
-  const json = (await query(url, 'SELECT count("temperature_c") FROM "weather"', db)) as { results: Array<{ series?: Array<{ values: number[][] }> }> };
-  return json.results[0]?.series?.[0]?.values[0]?.[1] ?? 0;
-}
-
-/**
- * Raw bulk POST: the same line protocol, serialised and joined into bodies of BATCH lines before
- * the clock starts (so the baseline is the server's own ceiling), one request at a time.
- */
-async function runRaw(url: string, db: string, round: number, total: number): Promise<number> {
-  const lines: string[] = [];
-  for (let i = 0; i < total; i += RUN_SIZE) lines.push(...toLineProtocol(makeRun(round, i, RUN_SIZE), 's').split('\n'));
-  const bodies: string[] = [];
-  for (let i = 0; i < lines.length; i += BATCH) bodies.push(lines.slice(i, i + BATCH).join('\n'));
-  const agent = new http.Agent({ keepAlive: true });
-  const started = performance.now();
-  for (const body of bodies) await post(agent, url, `/write?db=${db}&precision=s`, body);
-  const seconds = (performance.now() - started) / 1000;
-  agent.destroy();
-  return total / seconds;
-}
 
 /**
  * Through the storage: source runs of RUN_SIZE points handed to write() (their creation counted
@@ -145,7 +87,7 @@ async function main(): Promise<void> {
       for (const mode of modes) {
         const db = `bench_${mode}_${round}`;
         await query(server.url, `CREATE DATABASE ${db}`);
-        const pps = mode === 'raw' ? await runRaw(server.url, db, round, POINTS) : await runSink(server.url, db, round, POINTS, mode === 'spool');
+        const pps = mode === 'raw' ? await rawBulkPost(server.url, db, round, POINTS, RUN_SIZE, BATCH) : await runSink(server.url, db, round, POINTS, mode === 'spool');
         if ((await count(server.url, db)) !== POINTS) throw new Error(`${mode}: the server does not hold ${POINTS} points`);
         results[mode].push(pps);
         console.log(`round ${round + 1} ${mode.padEnd(5)} ${Math.round(pps).toLocaleString('en')} points/s`);

@@ -1,9 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
 import { dropInExamplePlugin, exampleSourceYaml } from '../support/readme-plugin.js';
-import { freePort, runCli, spawnCli } from '../support/run-cli.js';
+import { startThenStop } from '../support/host-process.js';
+import { freePort, runCli } from '../support/run-cli.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
 const KEY = 'example-key-123';
@@ -41,6 +42,35 @@ describe('homeiq check', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/hallway\s+\.\/example-sensor\s+🔑 Credentials Rejected\s+credentials_invalid\s+Example Sensor refused the credentials/);
     expect(r.stdout + r.stderr).not.toContain('not-the-key');
+  });
+});
+
+/** A config with a good source and one whose drop-in plugin has a syntax error. */
+function brokenPluginConfig() {
+  const cfg = config(source('hallway', KEY) + '  broken:\n    plugin: ./broken.mjs\n');
+  writeFileSync(path.join(cfg.dir, 'broken.mjs'), 'export default {\n  id: "broken" {\n};\n');
+  return cfg;
+}
+
+describe('a drop-in plugin that fails to load', () => {
+  it('homeiq check does not call the config ok, names the plugin and exits 1', async () => {
+    const cfg = brokenPluginConfig();
+    const r = await runCli(['check', '--config', cfg.file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain(': ok');
+    expect(r.stdout.split('\n')[0]).toBe(`config ${cfg.file}: valid, but 1 plugin(s) failed to load (./broken.mjs), 2 source(s)`);
+    expect(r.stdout).toMatch(/broken\s+\.\/broken\.mjs\s+❌ Error\s+error\s+plugin .*broken\.mjs failed to load/);
+    expect(r.stdout).toMatch(/hallway\s+\.\/example-sensor\s+✅ Healthy/);
+  });
+
+  it('homeiq once says why once, and still prints the other source', async () => {
+    const cfg = brokenPluginConfig();
+    const r = await runCli(['once', '--config', cfg.file]);
+    expect(r.code).toBe(1);
+    const line = r.stderr.split('\n').find((l) => l.startsWith('# broken:'));
+    expect(line).toMatch(/^# broken: not run \(error: plugin \S*broken\.mjs failed to load: .+\)$/);
+    expect(line!.split('failed to load').length).toBe(2);
+    expect(r.stderr).toContain('# hallway: 1 point(s)');
   });
 });
 
@@ -102,17 +132,10 @@ describe('homeiq start', () => {
   it('serves /health and stops cleanly on SIGTERM with exit code 0', async () => {
     const port = await freePort();
     const cfg = config(source('hallway', KEY), `server:\n  host: 127.0.0.1\n  port: ${port}\n`);
-    const child = spawnCli(['start', '--config', cfg.file]);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let health: Response | undefined;
-    for (let i = 0; i < 200 && !health; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      health = await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-    }
-    expect(health?.status).toBe(200);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(child.output()).toContain('"msg":"stopped"');
+    const { health, code, output } = await startThenStop(cfg.file, port);
+    expect(health).toBe(200);
+    expect(code).toBe(0);
+    expect(output).toContain('"msg":"stopped"');
     // Shutdown flushed storage: the first run's point is in the local store.
     expect(existsSync(path.join(cfg.dir, 'points'))).toBe(true);
   }, 30_000);

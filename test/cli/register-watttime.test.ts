@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../core/cli/cli.js';
-import { passwordProblems, registerWattTimeCommand } from '../../core/cli/register-watttime.js';
+import { passwordProblems, registerWattTimeCommand } from '../../plugins/watttime/register-command.js';
 import { startFakeWattTime, type FakeWattTime } from '../fakes/watttime.js';
 
 // `homeiq register-watttime` against the fake WattTime: what the user types, sees, and gets.

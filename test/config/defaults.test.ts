@@ -9,6 +9,7 @@ describe('a valid config', () => {
     expect(config.storage).toEqual({
       spool_dir: 'data/spool',
       local_dir: 'data/points',
+      local_retention_ms: 90 * 86_400_000,
       spool_max_bytes: 1024 ** 3,
       batch_size: 5000,
       flush_interval_ms: 1000,

@@ -98,13 +98,13 @@ describe('the Grafana dashboard', () => {
 });
 
 describe('how node runs the host', () => {
-  it('npm start, the Docker image and the homeiq command use the same memory settings', () => {
+  it('npm start, the Docker image and the homeiq command run the same built file under plain node', () => {
     const start = (JSON.parse(text('package.json')) as { scripts: { start: string } }).scripts.start;
-    const malloc = 'MALLOC_ARENA_MAX=1 MALLOC_TRIM_THRESHOLD_=65536';
-    expect(start).toBe(`${malloc} node core/cli/bin.mjs start`);
+    expect(start).toBe('exec node dist/homeiq.mjs start');
     const docker = text('Dockerfile');
-    expect(docker).toMatch(/^ENV MALLOC_ARENA_MAX=1 \\\n {4}MALLOC_TRIM_THRESHOLD_=65536$/m);
-    expect(docker).toMatch(/^CMD \["node", "core\/cli\/bin\.mjs", "start"\]$/m);
-    expect(text('core/cli/bin.mjs').split('\n')[0]).toBe(`#!/usr/bin/env -S ${malloc} node`);
+    expect(docker).not.toMatch(/MALLOC_/);
+    expect(docker).toMatch(/^CMD \["node", "dist\/homeiq\.mjs", "start"\]$/m);
+    expect(text('core/cli/bin.mjs').split('\n')[0]).toBe('#!/usr/bin/env node');
+    expect(text('core/cli/bin.mjs')).toContain("import(pathToFileURL(BUNDLE).href)");
   });
 });

@@ -160,6 +160,32 @@ describe('the status page in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('greys the last error of a source that recovered, saying it came before the last success', async () => {
+    await startFourSources();
+    const { page, problems } = await openPage();
+    const problem = card(page, 'hallway').locator('.problem');
+    fake.failAlways(503);
+    await host.running.host.runner('hallway')!.run();
+    await card(page, 'hallway').locator('.status [role="img"][aria-label="Degraded"]').waitFor({ timeout: 5000 });
+    expect(await problem.getAttribute('class')).toBe('problem');
+    const failure = health('hallway').last_error!;
+
+    fake.failAlways(undefined);
+    expect((await host.running.host.runner('hallway')!.run()).ok).toBe(true);
+    await card(page, 'hallway').locator('.problem.past').waitFor({ timeout: 5000 });
+    expect(await shownState(page, 'hallway')).toEqual({ icon: '✅', label: 'Healthy', text: 'Healthy' });
+    expect(health('hallway').last_error).toEqual(failure);
+    expect(await problem.innerText()).toMatch(/^Last error (just now|\d+ s ago), before the last success: .*503/);
+    expect(await problem.locator('time').getAttribute('datetime')).toBe(failure.at);
+    // Greyed: the muted colour of the subtitle, not the warning or error colour.
+    // The test's TypeScript has no DOM types: the browser-side code goes in as text.
+    const colour = (selector: string) => page.evaluate(`getComputedStyle(document.querySelector('#source-hallway ${selector}')).color`);
+    expect(await colour('.problem')).toBe(await colour('.subtitle'));
+    await card(page, 'hallway').locator('summary').click();
+    expect(await card(page, 'hallway').locator('.more-body').innerText()).toMatch(/Last error\s+.*503.* · (just now|\d+ s ago) · before the last success/);
+    expect(problems).toEqual([]);
+  });
+
   it('fits a phone screen and says when the host cannot be reached', async () => {
     await startFourSources();
     const { page, problems } = await openPage(375, 740);

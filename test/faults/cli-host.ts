@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { ensureBuilt } from '../../core/cli/build.mjs';
 import { dropInExamplePlugin, exampleSourceYaml } from '../support/readme-plugin.js';
-import { freePort, spawnCli } from '../support/run-cli.js';
+import { builtProgram, freePort, spawnCli } from '../support/run-cli.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
 /** One JSON log line of the host. */
@@ -26,11 +25,8 @@ export interface CliHost {
   stop(): Promise<{ code: number | null; ms: number }>;
 }
 
-/**
- * Builds the CLI bundle when a source changed, once before a file's tests (`beforeAll`): under
- * load the build takes longer than a test should wait for `/health`.
- */
-export const buildCli = async (): Promise<void> => void (await ensureBuilt());
+/** Checks once before a file's tests (`beforeAll`) that the built program is there and current. */
+export const buildCli = async (): Promise<void> => void builtProgram();
 
 /** Writes `files` (name → text) beside the config, then starts the host on a free port. */
 export async function startCliHost(sources: string, files: Record<string, string> = {}): Promise<CliHost> {

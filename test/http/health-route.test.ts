@@ -1,5 +1,5 @@
-// `GET /health` is served before the router (core/http/app.ts); these check that path on its
-// own: what a failing health report looks like to a client, and which requests it leaves to the router.
+// `GET /health` through the router (core/http/app.ts), over a host stand-in: what a failing
+// health report looks like to a client, `?pretty`, other methods and unknown paths.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ async function serve(report: () => string): Promise<{ url: string; logs: LogCapt
   const logs = new LogCapture();
   const redactor = new Redactor();
   const logger = createLogger({ level: 'info', redactor, destination: logs });
-  const host = { healthJson: report, health: () => JSON.parse(report()) as unknown, sourceIds: [] } as unknown as Host;
+  const host = { health: () => JSON.parse(report()) as unknown, sourceIds: [] } as unknown as Host;
   const app = createApp({ host, redactor, logger });
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -29,7 +29,7 @@ async function serve(report: () => string): Promise<{ url: string; logs: LogCapt
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, logs };
 }
 
-describe('GET /health ahead of the router', () => {
+describe('GET /health', () => {
   it('answers a failing report with a plain 500 JSON error, logged once, never gzip-labelled', async () => {
     const { url, logs } = await serve(() => {
       throw new Error('report broke');
@@ -43,7 +43,7 @@ describe('GET /health ahead of the router', () => {
     expect(failures[0]!.path).toBe('/health');
   });
 
-  it('leaves ?pretty, other methods and unknown paths to the router', async () => {
+  it('answers the report as JSON, ?pretty indented, and refuses other methods and unknown paths', async () => {
     const { url } = await serve(() => '{"status":"healthy","sources":{}}');
     const plain = await fetch(`${url}/health`);
     expect(plain.status).toBe(200);

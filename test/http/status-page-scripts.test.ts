@@ -118,3 +118,15 @@ describe('the values the page collects', () => {
     expect(history.get('s')).toBeUndefined();
   });
 });
+
+const { errorIsPast } = (await import(script('source-card.js'))) as { errorIsPast(s: Record<string, unknown>): boolean };
+
+describe('a last error from before the last success (source-card.js)', () => {
+  const error = { at: '2026-01-01T09:00:00.000Z', message: 'Example answered 503', http_status: 503 };
+  it('is past once a fetch succeeded after it, and current otherwise', () => {
+    expect(errorIsPast({ last_error: error, last_successful_fetch: '2026-01-01T12:00:00.000Z' })).toBe(true);
+    expect(errorIsPast({ last_error: error, last_successful_fetch: '2026-01-01T08:00:00.000Z' })).toBe(false);
+    expect(errorIsPast({ last_error: error, last_successful_fetch: null })).toBe(false);
+    expect(errorIsPast({ last_error: null, last_successful_fetch: '2026-01-01T12:00:00.000Z' })).toBe(false);
+  });
+});

@@ -109,8 +109,12 @@ describe('standby', () => {
     const secretFile = path.join(cfg.dir, 'api_key.secret');
     writeFileSync(secretFile, '');
     cfg.write(`server:\n  host: 127.0.0.1\n${localStorageYaml(cfg.dir)}sources:\n${source('hallway', '${EXAMPLE_API_KEY}')}`);
-    running = await startHost({ configFile: cfg.file, env: { EXAMPLE_API_KEY_FILE: secretFile }, logDestination: new LogCapture(), port: 0, watch: false });
+    const logs = new LogCapture();
+    running = await startHost({ configFile: cfg.file, env: { EXAMPLE_API_KEY_FILE: secretFile }, logDestination: logs, port: 0, watch: false });
     expect(running.host.health().sources.hallway!.status_detail).toBe('credentials_missing');
+    // Waiting for credentials is not a problem: logged at info (30), not warn.
+    const standby = logs.records().filter((r) => r.msg === 'no credentials configured: standby');
+    expect(standby.map((r) => r.level)).toEqual([30]);
     await sleep(1500);
     expect(fake.requests).toHaveLength(0);
     writeFileSync(secretFile, `${KEY}\n`);

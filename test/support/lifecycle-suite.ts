@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PluginDeclaration, SourcePoint } from '../../core/plugin-api/index.js';
-import { credentialFields } from '../../core/runtime/credentials.js';
 import { createTestSource, type TestSource } from '../../core/testkit/index.js';
 
 /** A fake upstream as the lifecycle suite needs it. */
@@ -31,9 +30,9 @@ export interface LifecycleSetup {
 }
 
 /**
- * The shared lifecycle tests every built-in plugin passes: standby without credentials and no
- * upstream request, a good run with points, refused credentials, and for token styles a revoked
- * token that costs one re-login and no failure.
+ * The shared lifecycle tests every built-in plugin passes against its faithful fake: a good run
+ * with points, refused credentials, and for token styles a revoked token that costs one re-login
+ * and no failure. (Standby, typed errors and the run's signal: test/testkit/builtin-conformance.test.ts.)
  */
 export function describeLifecycle(name: string, setup: LifecycleSetup): void {
   describe(`${name}: shared lifecycle`, () => {
@@ -55,16 +54,6 @@ export function describeLifecycle(name: string, setup: LifecycleSetup): void {
       });
       return { fake, src };
     };
-
-    if (setup.plugin.credentials) {
-      it('waits in standby without credentials and calls nothing', async () => {
-        const empty = Object.fromEntries(credentialFields(setup.plugin).map((f) => [f, '']));
-        const { fake, src } = await make(empty);
-        expect(src.runnable).toBe(false);
-        expect(src.health()).toMatchObject({ status: 'healthy', status_detail: 'credentials_missing', credentials_configured: false });
-        expect(fake.requestCount()).toBe(0);
-      });
-    }
 
     it('produces points on a good run and is operational', async () => {
       const { src } = await make(setup.credentials);

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { PluginDeclaration, SourcePoint } from '../../core/plugin-api/index.js';
 import { createTestSource, type TestSource } from '../../core/testkit/index.js';
 import type { HttpFake } from '../fakes/http-fake.js';
+import { describeGoldenCases, type GoldenCase, type StandardCase } from './golden-cases.js';
 import type { LifecycleFake } from './lifecycle-suite.js';
 import { readmeSources } from './plugin-readme.js';
 
@@ -137,4 +138,16 @@ export async function expectRetriedThenDegraded<F extends HttpFake & { failNext(
   day.fake.failNext(2, status);
   await src.run();
   expect(src.health()).toMatchObject({ status_detail: 'degraded', last_error: { http_status: status } });
+}
+
+/** A price plugin's golden cases (every file in `dir`), each run against the day's fake with the clock at its `now`. */
+export function describePriceGoldenCases<F extends HttpFake>(day: PriceDay<F>, dir: URL, notApplicable: Partial<Record<StandardCase, string>>): void {
+  describeGoldenCases<GoldenCase, F>(day.plugin.id, {
+    dir,
+    make: async (golden) => {
+      vi.setSystemTime(Date.parse(golden.now));
+      return { fake: day.fake, src: await day.make(golden.options) };
+    },
+    notApplicable,
+  });
 }

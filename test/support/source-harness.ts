@@ -31,8 +31,6 @@ export interface MakeSetting {
 export interface SourceHarness<F extends HarnessFake> {
   /** A fresh fake and a source of the plugin against it: base_url set, no retries unless asked. */
   make(options?: Record<string, unknown>, setting?: MakeSetting): Promise<{ fake: F; src: TestSource }>;
-  /** As `make`, without the setup's options and with base_url and retries: 0 last (a README's sample). */
-  makeWith(options: Record<string, unknown>, setting?: MakeSetting): Promise<{ fake: F; src: TestSource }>;
   /** A fresh fake, for a test that creates its sources itself. */
   startFake(): Promise<F>;
   /** Stops `src` after the test; returns it. */
@@ -72,6 +70,5 @@ export function useSourceHarness<F extends HarnessFake>(setup: HarnessSetup<F>):
   };
   const make = (options: Record<string, unknown> = {}, setting?: MakeSetting) =>
     start((fake) => ({ ...setup.options, base_url: fake.url, retries: 0, ...options }), setting);
-  const makeWith = (options: Record<string, unknown>, setting?: MakeSetting) => start((fake) => ({ ...options, base_url: fake.url, retries: 0 }), setting);
-  return { make, makeWith, startFake, track };
+  return { make, startFake, track };
 }

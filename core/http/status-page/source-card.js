@@ -47,9 +47,7 @@ export function updateCard(card, s, chart) {
   replaceWhenChanged(part('.status'), text, () => [iconElement(icon, text), h('span', { class: 'status-text', 'aria-hidden': 'true' }, text)]);
   part('.hint').textContent = s.hint ? sentence(s.hint) : '';
   part('.hint').hidden = !s.hint;
-  const problem = s.status !== 'healthy' && s.status !== 'unknown' && s.last_error ? errorText(s.last_error) : '';
-  part('.problem').textContent = problem ? `Last error: ${problem}` : '';
-  part('.problem').hidden = !problem;
+  updateProblem(part('.problem'), s);
   replaceWhenChanged(part('.times'), `${s.last_successful_fetch}|${s.next_run}`, () => [
     factList([
       ['Last successful fetch', when(s.last_successful_fetch)],
@@ -58,6 +56,34 @@ export function updateCard(card, s, chart) {
   ]);
   updateChart(part('.chart'), s, chart);
   replaceWhenChanged(part('.more-body'), JSON.stringify(s), () => [detailList(s)]);
+}
+
+/**
+ * Whether the source fetched successfully after its last error: the error is history, not its state.
+ * @param {{ last_error?: { at: string } | null, last_successful_fetch?: string | null }} s
+ */
+export function errorIsPast(s) {
+  if (!s.last_error || !s.last_successful_fetch) return false;
+  return Date.parse(s.last_successful_fetch) > Date.parse(s.last_error.at);
+}
+
+/**
+ * The card's error line: a current error in the tone's colour; one from before the last success
+ * greyed, with its time, so a recovered source does not look broken. Paused sources show none.
+ * @param {HTMLElement} el
+ * @param {Record<string, any>} s
+ */
+function updateProblem(el, s) {
+  const past = errorIsPast(s);
+  const current = !past && s.status !== 'healthy' && s.status !== 'unknown' && s.last_error;
+  const shown = s.status !== 'unknown' && (past || current);
+  el.hidden = !shown;
+  el.classList.toggle('past', past);
+  replaceWhenChanged(el, shown ? `${past}|${JSON.stringify(s.last_error)}` : '', () => {
+    if (!shown) return [];
+    if (!past) return [`Last error: ${errorText(s.last_error)}`];
+    return ['Last error ', when(s.last_error.at), `, before the last success: ${errorText(s.last_error)}`];
+  });
 }
 
 /** The error's words, with its HTTP status unless the words already say it. @param {{ message: string, http_status?: number }} e */
@@ -88,7 +114,11 @@ function updateChart(figure, s, chart) {
 /** The detail view's rows. @param {Record<string, any>} s */
 function detailList(s) {
   const list = (items) => (items.length ? h('ul', {}, ...items.map((i) => h('li', {}, i))) : null);
-  const lastError = s.last_error ? h('span', {}, errorText(s.last_error), ' · ', when(s.last_error.at)) : 'none';
+  const lastError = !s.last_error
+    ? 'none'
+    : errorIsPast(s)
+      ? h('span', { class: 'past' }, errorText(s.last_error), ' · ', when(s.last_error.at), ' · before the last success')
+      : h('span', {}, errorText(s.last_error), ' · ', when(s.last_error.at));
   return factList(
     [
       ['State', `${s.status} / ${s.status_detail}`],

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync } from 'node:fs';
+import { openSync, closeSync, readdirSync, readFileSync } from 'node:fs';
 
 /** A server process under measurement: its resident memory read from /proc, its start time kept. */
 export class MeasuredProcess {
@@ -29,6 +29,23 @@ export class MeasuredProcess {
     const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
     const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
     return kb / 1024;
+  }
+
+  /**
+   * CPU time the process has used so far, in seconds: the sum of its threads' time on a CPU from
+   * /proc/<pid>/task/<tid>/schedstat (nanoseconds; utime and stime in /proc/<pid>/stat count 10 ms
+   * ticks, too coarse for an idle process over a few seconds).
+   */
+  cpuSeconds(): number {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${this.child.pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${this.child.pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return ns / 1e9;
   }
 
   /**

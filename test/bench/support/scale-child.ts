@@ -8,11 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import cron from 'node-cron';
 import { pino } from 'pino';
-import { applyV8Settings, sourcesLoaded, startupDone } from '../../../core/cli/v8-settings.mjs';
 
 const [mode, countText, atText] = process.argv.slice(2);
-// The host's side runs with the V8 settings `homeiq` gives itself (core/cli/bin.mjs).
-if (mode === 'host') applyV8Settings();
 const count = Number(countText);
 let at = Number(atText);
 const expression = `${new Date(at).getUTCSeconds()} * * * * *`;
@@ -47,9 +44,8 @@ async function startHostWithSources(dir: string): Promise<() => Promise<void>> {
   for (let i = 0; i < count; i++) lines.push(`  s${i}:\n    plugin: ./synthetic.mjs\n    schedule: "${expression}"\n`);
   writeFileSync(path.join(dir, 'sources.yaml'), lines.join(''));
   const logDestination = pino.destination({ dest: path.join(dir, 'host.log'), sync: false });
-  const running = await startHost({ configFile: path.join(dir, 'sources.yaml'), env: {}, logDestination, port: 0, watch: false, onConfigLoaded: sourcesLoaded });
+  const running = await startHost({ configFile: path.join(dir, 'sources.yaml'), env: {}, logDestination, port: 0, watch: false });
   while (!running.host.ready()) await new Promise((r) => setTimeout(r, 50));
-  startupDone();
   return () => running.stop(2000);
 }
 

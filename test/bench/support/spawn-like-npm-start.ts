@@ -1,53 +1,64 @@
-// How the benchmarks spawn the host and its bare-Koa baseline: the host exactly as `npm start`
-// runs it (node, the flags of package.json's start script, core/cli/bin.mjs and its bundle), the
-// baseline bundled by the same esbuild options and run by the same node with the same flags.
+// The one place that knows how `npm start` runs the host: it reads package.json's `start` script
+// (`[NAME=value ...] [exec] node [flags] <entry> [args]`) and spawns the same node, flags, entry and
+// environment, so the benchmarks follow the script when it changes. The build is the project's
+// own (`npm run build`), run once before the first spawn as `npm install` would have.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
-import { bundleOptions, ensureBuilt } from '../../../core/cli/build.mjs';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
-/** How `npm start` runs node: `[NAME=value ...] node [flags] core/cli/bin.mjs start`. */
-interface NpmStart {
-  /** The environment it sets (e.g. `MALLOC_ARENA_MAX=1`). */
+/** How `npm start` runs node. */
+export interface NpmStart {
+  /** The script as written in package.json. */
+  script: string;
+  /** The environment it sets before `node` (none on a plain build). */
   env: Record<string, string>;
-  /** The node flags (e.g. `--max-semi-space-size=1`). */
-  flags: string[];
+  /** Node's flags, the entry file (absolute) and the script's own arguments (`start`). */
+  args: string[];
 }
 
+const scripts = (): Record<string, string> => (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
 export function npmStart(): NpmStart {
-  const start = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const words = start.split(/\s+/);
+  const script = scripts().start;
+  if (!script) throw new Error("package.json has no start script");
+  const words = script.trim().split(/\s+/);
   const env: Record<string, string> = {};
-  while (/^[A-Z_][A-Z0-9_]*=/.test(words[0] ?? '')) {
+  while (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0] ?? '')) {
     const [name, ...value] = words.shift()!.split('=');
     env[name!] = value.join('=');
   }
-  const bin = words.indexOf('core/cli/bin.mjs');
-  if (words[0] !== 'node' || bin < 0) throw new Error(`package.json start script is not "[NAME=value ...] node [flags] core/cli/bin.mjs ...": ${start}`);
-  return { env, flags: words.slice(1, bin) };
+  // `exec node ...` (the shell replaced by node, so that a supervisor's signal reaches it) runs the same node.
+  if (words[0] === 'exec') words.shift();
+  if (words.shift() !== 'node') throw new Error(`package.json's start script does not run node: ${script}`);
+  const entry = words.findIndex((w) => !w.startsWith('-'));
+  if (entry < 0) throw new Error(`package.json's start script names no file: ${script}`);
+  const args = words.map((w, i) => (i === entry ? path.join(root, w) : w));
+  return { script, env, args };
 }
 
-/** The node flags of `npm start`. */
-export function npmStartNodeFlags(): string[] {
-  return npmStart().flags;
-}
-
-/** `base` with the environment `npm start` sets (both the host and its baseline are spawned with it). */
+/** `base` with the environment `npm start` sets. */
 export function npmStartEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...base, ...npmStart().env };
 }
 
-/** Arguments for process.execPath that run `homeiq ...args` as npm start does; builds the bundle first. */
-export async function hostArgs(...args: string[]): Promise<string[]> {
-  await ensureBuilt();
-  return [...npmStartNodeFlags(), path.join(root, 'core/cli/bin.mjs'), ...args];
+let built = false;
+
+/** Runs `npm run build` once per benchmark process (the build `npm install` runs), if there is one. */
+export function buildOnce(): void {
+  if (built || !scripts().build) return;
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  built = true;
 }
 
-/** Arguments for process.execPath that run the bare Koa baseline (test/bench/support/bare-koa.ts), bundled like the host. */
-export async function bareKoaArgs(...args: string[]): Promise<string[]> {
-  const outfile = path.join(root, '.build/bench/bare-koa.cjs');
-  await build({ ...bundleOptions(path.join(root, 'test/bench/support/bare-koa.ts'), outfile), logLevel: 'warning' });
-  return [...npmStartNodeFlags(), outfile, ...args];
+/** Arguments for process.execPath that run the host as `npm start` does, with `extra` appended (e.g. `--config x`). */
+export function hostArgs(...extra: string[]): string[] {
+  buildOnce();
+  return [...npmStart().args, ...extra];
+}
+
+/** Arguments for process.execPath that run the bare Koa baseline (plain JavaScript, plain node). */
+export function bareKoaArgs(...args: string[]): string[] {
+  return [path.join(root, 'test/bench/support/bare-koa.mjs'), ...args];
 }

@@ -64,7 +64,7 @@ export const PARSER_CASES: ParserCase[] = [
     plugin: 'airnow',
     parser: 'readObservations → observationPoints',
     input: 'json',
-    valid: fixtures(json('airnow/golden/normal.json', 'upstream', 'observations', 'body'), json('airnow/golden/legacy-shape.json', 'upstream', 'observations', 'body')),
+    valid: fixtures(json('airnow/golden/normal.json', 'upstream', '0', 'body'), json('airnow/golden/legacy-shape.json', 'upstream', '0', 'body')),
     random: randomRows,
     parse: (rows, label) => {
       if (!Array.isArray(rows)) return;
@@ -75,7 +75,7 @@ export const PARSER_CASES: ParserCase[] = [
     plugin: 'airnow',
     parser: 'readForecasts → forecastPoints',
     input: 'json',
-    valid: fixtures(json('airnow/golden/normal.json', 'upstream', 'forecast', 'body'), json('airnow/golden/legacy-shape.json', 'upstream', 'forecast', 'body')),
+    valid: fixtures(json('airnow/golden/normal.json', 'upstream', '1', 'body'), json('airnow/golden/legacy-shape.json', 'upstream', '1', 'body')),
     random: randomRows,
     parse: (rows, label) => {
       if (!Array.isArray(rows)) return;

@@ -2,18 +2,12 @@ import { describe, expect, it } from 'vitest';
 import plugin from '../../../plugins/airnow/index.js';
 import { createTestSource } from '../../../core/testkit/index.js';
 import { AIRNOW_LIMIT_MESSAGE, startFakeAirNow, type FakeAirNow } from '../../fakes/airnow.js';
-import { answerBody, describeGoldenCases, type GoldenAnswer, type GoldenCase } from '../../support/golden-cases.js';
+import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
-import { itRunsReadmeSample } from '../../support/plugin-readme.js';
 import { useSourceHarness } from '../../support/source-harness.js';
 
 const KEY = 'airnow-test-key-0123';
 const GOLDEN = new URL('./golden/', import.meta.url);
-
-interface Answers {
-  observations?: GoldenAnswer;
-  forecast?: GoldenAnswer;
-}
 
 const harness = useSourceHarness({ plugin, startFake: () => startFakeAirNow(KEY), options: { zip_code: '20002' }, credentials: { api_key: KEY } });
 const make = (options: Record<string, unknown> = {}, credentials?: Record<string, string>, now?: number) => harness.make(options, { credentials, now });
@@ -24,16 +18,9 @@ function plain(points: unknown[]): unknown[] {
   return (JSON.parse(JSON.stringify(points)) as Parameters<typeof key>[0][]).sort((a, b) => key(a).localeCompare(key(b)));
 }
 
-describeGoldenCases<GoldenCase<Answers>, FakeAirNow>('airnow', {
+describeGoldenCases<GoldenCase, FakeAirNow>('airnow', {
   dir: GOLDEN,
   make: (golden) => make(golden.options, undefined, Date.parse(golden.now)),
-  answer: (fake, golden) => {
-    const paths = { observations: '/aq/observation/current/ziplatlong/', forecast: '/aq/forecast/current/' } as const;
-    for (const what of ['observations', 'forecast'] as const) {
-      const answer = golden.upstream[what];
-      if (answer) fake.failNext(1, answer.status, { body: answerBody(answer), path: paths[what] });
-    }
-  },
   plain,
   error: 'contained',
 });
@@ -96,16 +83,6 @@ describe('airnow errors', () => {
     const until = Date.parse(/Waiting until (\S+) /.exec(h.hint ?? '')?.[1] ?? '');
     expect(until).toBeGreaterThanOrEqual(nextHour(before));
     expect(until).toBeLessThanOrEqual(nextHour(after) + (after - before));
-  });
-
-  it('honours Retry-After on a 429', async () => {
-    const now = Date.parse('2026-10-02T00:10:00Z');
-    const { fake, src } = await make({}, undefined, now);
-    fake.failNext(1, 429, { headers: { 'retry-after': '120' }, body: '' });
-    await src.run();
-    const h = src.health();
-    expect([h.status, h.status_detail, h.last_error?.http_status]).toEqual(['degraded', 'rate_limited', 429]);
-    expect(h.hint).toContain('Waiting until 2026-10-02T00:12:00.000Z');
   });
 
   it('prefers Retry-After over the next hour when a limit answer carries one', async () => {
@@ -172,10 +149,6 @@ describe('airnow options', () => {
     expect(fake.requests.map((r) => r.path)).toEqual(['/aq/forecast/current/']);
     expect(new Set(src.points.map((p) => p.measurement))).toEqual(new Set(['air_quality_forecast']));
   });
-});
-
-describe('airnow README', () => {
-  itRunsReadmeSample('airnow', harness.makeWith, { api_key: KEY });
 });
 
 describeLifecycle('airnow', {

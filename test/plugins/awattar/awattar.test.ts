@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import plugin from '../../../plugins/awattar/index.js';
 import { startFakeAwattar, type MarketEntry } from '../../fakes/awattar.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
-import { expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
+import { describePriceGoldenCases, expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
 
 const data = (name: string): MarketEntry[] =>
   (JSON.parse(readFileSync(new URL(`./golden/${name}`, import.meta.url), 'utf8')) as { data: MarketEntry[] }).data;
@@ -19,7 +19,9 @@ const at = (time: string, price: number, resolution = 'PT60M', area = 'DE') => (
   time: new Date(time),
 });
 
-describe('awattar golden cases: recorded answers in, points out', () => {
+describePriceGoldenCases(harness, new URL('./golden/cases/', import.meta.url), { '401': 'aWATTar takes no key' });
+
+describe('awattar recorded days: answers in, points out', () => {
   it('normal: today and tomorrow, EUR/MWh converted to EUR per kWh, negatives kept, one request', async () => {
     harness.fake.setData(data('marketdata-normal.json'));
     const run = await (await make()).run();
@@ -62,14 +64,6 @@ describe('awattar golden cases: recorded answers in, points out', () => {
       expect(gaps(run.points)).toEqual(new Set([900_000]));
       await harness.src!.stop();
     }
-  });
-
-  it('429 with Retry-After: rate_limited', async () => {
-    await make();
-    harness.fake.failNext(1, 429, { headers: { 'retry-after': '3600' }, body: 'Too Many Requests' });
-    await harness.src!.run();
-    expect(harness.src!.health()).toMatchObject({ status: 'degraded', status_detail: 'rate_limited', last_error: { http_status: 429 } });
-    expect(harness.src!.health().hint).toContain(new Date(AFTERNOON + 3_600_000).toISOString());
   });
 
   it('5xx: retried within the run, then degraded', async () => {

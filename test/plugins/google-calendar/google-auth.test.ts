@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../../core/cli/cli.js';
-import { googleAuthCommand } from '../../../core/cli/google-auth.js';
+import { googleAuthCommand } from '../../../plugins/google-calendar/auth-command.js';
 import { startFakeGoogle, type FakeGoogle } from '../../fakes/google-calendar.js';
 import { googleSource } from './helpers.js';
 

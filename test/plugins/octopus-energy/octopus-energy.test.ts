@@ -4,7 +4,7 @@ import type { SourcePoint } from '../../../core/plugin-api/index.js';
 import plugin from '../../../plugins/octopus-energy/index.js';
 import { startFakeOctopus } from '../../fakes/octopus-energy.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
-import { expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
+import { describePriceGoldenCases, expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
 
 const PRODUCT = 'AGILE-24-10-01';
 const TARIFF = 'E-1R-AGILE-24-10-01-C';
@@ -28,7 +28,9 @@ const row = (from: string, exc: number, inc: number, payment: string | null) => 
 const londonDay = (points: SourcePoint[], start: string, end: string) =>
   points.filter((p) => p.time.getTime() >= Date.parse(start) && p.time.getTime() < Date.parse(end));
 
-describe('octopus-energy golden cases: recorded answers in, points out', () => {
+describePriceGoldenCases(harness, new URL('./golden/cases/', import.meta.url), { '401': 'the Agile rates need no key' });
+
+describe('octopus-energy recorded days: answers in, points out', () => {
   it('normal: today and tomorrow, 30-minute slots in GBP per kWh with and without VAT, negatives kept', async () => {
     harness.fake.setRates(PRODUCT, TARIFF, rows('rates-normal.json'));
     const run = await (await make()).run();
@@ -71,14 +73,6 @@ describe('octopus-energy golden cases: recorded answers in, points out', () => {
     expect(harness.src!.health().last_error?.message).toBe(
       'Octopus Energy has no tariff E-1R-AGILE-24-10-01-P in product AGILE-24-10-01 (404); check options.product_code and options.region',
     );
-  });
-
-  it('429 with Retry-After: rate_limited', async () => {
-    await make();
-    harness.fake.failNext(1, 429, { headers: { 'retry-after': '60' }, body: { detail: 'Request was throttled.' } });
-    await harness.src!.run();
-    expect(harness.src!.health()).toMatchObject({ status: 'degraded', status_detail: 'rate_limited', last_error: { http_status: 429 } });
-    expect(harness.src!.health().hint).toContain(new Date(EVENING + 60_000).toISOString());
   });
 
   it('5xx: retried within the run, then degraded', async () => {

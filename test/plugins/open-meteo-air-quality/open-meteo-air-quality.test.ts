@@ -5,16 +5,19 @@ import { createTestSource } from '../../../core/testkit/index.js';
 import { defaultAirQuality, startFakeOpenMeteo, type FakeOpenMeteo } from '../../fakes/open-meteo.js';
 import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
-import { itRunsReadmeSample } from '../../support/plugin-readme.js';
 import { useSourceHarness } from '../../support/source-harness.js';
 
 const GOLDEN = new URL('./golden/', import.meta.url);
 const BERLIN = { latitude: 52.52, longitude: 13.41 };
 
-const { make: makeSource, makeWith, startFake } = useSourceHarness({ plugin, startFake: startFakeOpenMeteo, options: BERLIN, fakeClock: true });
+const { make: makeSource, startFake } = useSourceHarness({ plugin, startFake: startFakeOpenMeteo, options: BERLIN, fakeClock: true });
 const make = (options: Record<string, unknown> = {}, now?: number) => makeSource(options, { now });
 
-describeGoldenCases<GoldenCase, FakeOpenMeteo>('open-meteo-air-quality', { dir: GOLDEN, make: (golden) => make(golden.options, Date.parse(golden.now)) });
+describeGoldenCases<GoldenCase, FakeOpenMeteo>('open-meteo-air-quality', {
+  dir: GOLDEN,
+  make: (golden) => make(golden.options, Date.parse(golden.now)),
+  notApplicable: { '401': 'Open-Meteo takes no key' },
+});
 
 describe('open-meteo-air-quality against the fake', () => {
   it('asks for the US index of every pollutant, now and hourly, in local time', async () => {
@@ -85,10 +88,6 @@ describe('open-meteo-air-quality against the fake', () => {
     const fake = await startFake();
     await expect(createTestSource({ plugin, options: { ...BERLIN, index: 'uk', base_url: fake.url } })).rejects.toThrow(/options\.index: must be one of: us, european/);
   });
-});
-
-describe('open-meteo-air-quality README', () => {
-  itRunsReadmeSample('open-meteo-air-quality', makeWith);
 });
 
 describeLifecycle('open-meteo-air-quality', {

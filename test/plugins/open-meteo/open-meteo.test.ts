@@ -5,16 +5,19 @@ import { createTestSource } from '../../../core/testkit/index.js';
 import { defaultWeather, startFakeOpenMeteo, type FakeOpenMeteo } from '../../fakes/open-meteo.js';
 import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
-import { itRunsReadmeSample } from '../../support/plugin-readme.js';
 import { useSourceHarness } from '../../support/source-harness.js';
 
 const GOLDEN = new URL('./golden/', import.meta.url);
 const BERLIN = { latitude: 52.52, longitude: 13.41 };
 
-const { make: makeSource, makeWith, startFake } = useSourceHarness({ plugin, startFake: startFakeOpenMeteo, options: BERLIN, fakeClock: true });
+const { make: makeSource, startFake } = useSourceHarness({ plugin, startFake: startFakeOpenMeteo, options: BERLIN, fakeClock: true });
 const make = (options: Record<string, unknown> = {}, now?: number) => makeSource(options, { now });
 
-describeGoldenCases<GoldenCase, FakeOpenMeteo>('open-meteo', { dir: GOLDEN, make: (golden) => make(golden.options, Date.parse(golden.now)) });
+describeGoldenCases<GoldenCase, FakeOpenMeteo>('open-meteo', {
+  dir: GOLDEN,
+  make: (golden) => make(golden.options, Date.parse(golden.now)),
+  notApplicable: { '401': 'Open-Meteo takes no key' },
+});
 
 describe('open-meteo requests', () => {
   it('asks for current and hourly values in metric units and local time, one request a run', async () => {
@@ -125,10 +128,6 @@ describe('open-meteo errors', () => {
     await expect(createTestSource({ plugin, options: { latitude: 95, longitude: 13, base_url: fake.url } })).rejects.toThrow(/options\.latitude: must be between -90 and 90/);
     await expect(createTestSource({ plugin, options: { latitude: 52, base_url: fake.url } })).rejects.toThrow(/options\.longitude: is required/);
   });
-});
-
-describe('open-meteo README', () => {
-  itRunsReadmeSample('open-meteo', makeWith);
 });
 
 describeLifecycle('open-meteo', {

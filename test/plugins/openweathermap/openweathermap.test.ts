@@ -5,7 +5,6 @@ import { createTestSource } from '../../../core/testkit/index.js';
 import { defaultOwmWeather, OWM_ONE_CALL_SUBSCRIPTION, startFakeOpenWeatherMap, type FakeOpenWeatherMap } from '../../fakes/openweathermap.js';
 import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
-import { itRunsReadmeSample } from '../../support/plugin-readme.js';
 import { useSourceHarness } from '../../support/source-harness.js';
 
 const KEY = 'owm-test-key-abcdef';
@@ -127,10 +126,6 @@ describe('openweathermap keys and plans', () => {
     expect((await src.run()).ok).toBe(true);
     expect(fake.requests.map((r) => r.status)).toEqual([503, 503, 200]);
   });
-});
-
-describe('openweathermap README', () => {
-  itRunsReadmeSample('openweathermap', harness.makeWith, { api_key: KEY });
 });
 
 describeLifecycle('openweathermap', {

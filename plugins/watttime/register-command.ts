@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import got, { RequestError } from 'got';
-import type { CliIo } from './cli.js';
+import type { CommandIo, PluginCommand } from '../../core/plugin-api/index.js';
 
 const USAGE = `Usage: homeiq register-watttime --username NAME --email ADDRESS [options]
 
@@ -23,6 +22,14 @@ Options:
 `;
 
 const DEFAULT_BASE_URL = 'https://api.watttime.org';
+
+/** `npx homeiq register-watttime`, declared by the watttime plugin. */
+export const registerCommand: PluginCommand = {
+  name: 'register-watttime',
+  summary: 'create a WattTime account (asks for the password without echoing it)',
+  usage: '--username U --email E [--org O] [--password-file F]',
+  run: (args, io) => registerWattTimeCommand(args, io),
+};
 
 /** Where the password comes from when no --password-file is given (tests pass their own). */
 export interface PasswordTerminal {
@@ -55,7 +62,7 @@ class BadInput extends Error {
  * refused or could not be reached, 2 for bad arguments or a password that breaks WattTime's rule.
  * The password never reaches the output.
  */
-export async function registerWattTimeCommand(args: string[], io: CliIo, terminal: PasswordTerminal = {}): Promise<number> {
+export async function registerWattTimeCommand(args: string[], io: CommandIo, terminal: PasswordTerminal = {}): Promise<number> {
   let registration: Registration | 'help';
   let password: string;
   try {
@@ -127,7 +134,7 @@ export function passwordProblems(password: string): string[] {
   return problems;
 }
 
-async function readPassword(r: Registration, io: CliIo, input: NonNullable<PasswordTerminal['input']>): Promise<string> {
+async function readPassword(r: Registration, io: CommandIo, input: NonNullable<PasswordTerminal['input']>): Promise<string> {
   if (r.passwordFile) {
     let text: string;
     try {
@@ -223,10 +230,15 @@ async function register(r: Registration, password: string): Promise<Answer> {
   let statusMessage: string | undefined;
   try {
     // Account creation can take long upstream (the official client allows 60 s); never repeated.
-    const res = await got.post(`${r.baseUrl}/register`, { json: body, throwHttpErrors: false, retry: { limit: 0 }, timeout: { request: 60_000 } });
-    [status, text, statusMessage] = [res.statusCode, res.body, res.statusMessage];
+    const res = await fetch(`${r.baseUrl}/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
+    [status, text, statusMessage] = [res.status, await res.text(), res.statusText || undefined];
   } catch (err) {
-    const code = err instanceof RequestError ? (err.code ?? err.message) : (err as Error).message;
+    const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
     return { ok: false, message: `could not reach WattTime at ${r.baseUrl} (${code}); nothing was created` };
   }
   const json = parseObject(text);

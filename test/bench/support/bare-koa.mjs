@@ -1,14 +1,14 @@
-// The baseline of the benchmarks: a bare Koa server answering one JSON route, `GET /health`.
-// Usage: node --import tsx test/bench/support/bare-koa.ts PORT [BODY_FILE] (the benchmarks run it
-// bundled by esbuild under plain node, the way `homeiq` runs)
-// With BODY_FILE, the route answers that JSON document (or, for a .gz file, those gzip bytes) (the host's /health of the same run, so
-// that both sides send the same bytes); without, a small `{"status":"healthy"}`.
+// The baseline of the benchmarks: a bare Koa server answering one JSON route, `GET /health`,
+// plain JavaScript run by plain node (no build step, nothing of the host's).
+// Usage: node test/bench/support/bare-koa.mjs PORT [BODY_FILE]
+// With BODY_FILE, the route answers that JSON document (or, for a .gz file, those gzip bytes: the
+// host's /health of the same run, so that both sides send the same bytes); without, a small
+// `{"status":"healthy"}`.
 import { readFileSync } from 'node:fs';
 import Koa from 'koa';
 
 const port = Number(process.argv[2]);
 const bodyFile = process.argv[3];
-// A `.gz` BODY_FILE is sent as it is, as gzip (the host's gzip'd /health: same bytes, same headers).
 const gzipped = bodyFile?.endsWith('.gz') ? readFileSync(bodyFile) : undefined;
 const body = bodyFile && !gzipped ? readFileSync(bodyFile, 'utf8') : undefined;
 

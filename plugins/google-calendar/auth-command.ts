@@ -2,8 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../plugin-api/duration.js';
-import type { CliIo } from './cli.js';
+import { parseDuration, type CommandIo, type PluginCommand } from '../../core/plugin-api/index.js';
 
 const USAGE = `Usage: homeiq google-auth --client-id ID --client-secret SECRET [options]
 
@@ -23,6 +22,14 @@ Options:
   --auth-url URL          default https://accounts.google.com/o/oauth2/v2/auth
   --token-url URL         default https://oauth2.googleapis.com/token
 `;
+
+/** `npx homeiq google-auth`, declared by the google-calendar plugin. */
+export const authCommand: PluginCommand = {
+  name: 'google-auth',
+  summary: 'obtain a Google refresh token on a headless host (see plugins/google-calendar/README.md)',
+  usage: '--client-id ID --client-secret SECRET',
+  run: (args, io) => googleAuthCommand(args, io),
+};
 
 interface AuthOptions {
   clientId: string;
@@ -47,7 +54,7 @@ type Answer = { status: number; body: Record<string, unknown> };
  * loopback redirect) and prints the environment lines and the `sources:` entry with the refresh
  * token. Returns 0 on success, 1 when Google or the user refused, 2 for bad arguments.
  */
-export async function googleAuthCommand(args: string[], io: CliIo): Promise<number> {
+export async function googleAuthCommand(args: string[], io: CommandIo): Promise<number> {
   let options: AuthOptions | 'help';
   try {
     options = readOptions(args, io.env);
@@ -111,7 +118,7 @@ function readOptions(args: string[], env: NodeJS.ProcessEnv): AuthOptions | 'hel
 }
 
 /** RFC 8628: a code for the user to enter elsewhere, then polling until they allow or refuse. */
-async function deviceFlow(o: AuthOptions, io: CliIo): Promise<Record<string, unknown>> {
+async function deviceFlow(o: AuthOptions, io: CommandIo): Promise<Record<string, unknown>> {
   const start = await postForm(o.deviceUrl, { client_id: o.clientId, scope: o.scope });
   if (start.status !== 200) throw new AuthFailure(refusal(start.body, o));
   const { device_code: deviceCode, user_code: userCode, interval, expires_in: expiresIn } = start.body;
@@ -144,7 +151,7 @@ async function deviceFlow(o: AuthOptions, io: CliIo): Promise<Record<string, unk
 }
 
 /** RFC 8252: the browser comes back to a server on 127.0.0.1 with a code, protected by PKCE. */
-async function loopbackFlow(o: AuthOptions, io: CliIo): Promise<Record<string, unknown>> {
+async function loopbackFlow(o: AuthOptions, io: CommandIo): Promise<Record<string, unknown>> {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(16).toString('hex');
   const { server, port, code } = await awaitRedirect(o.port, state);
