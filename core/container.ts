@@ -1,16 +1,17 @@
 import 'reflect-metadata';
-import { Container } from 'inversify';
+import { Container, type ResolutionContext } from 'inversify';
 import type { Logger } from 'pino';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Redactor } from './logging/redactor.js';
-import { Host } from './runtime/host.js';
+import { Host, type HostOptions } from './runtime/host.js';
 import { HostMetrics } from './runtime/metrics.js';
 import { PluginLoader } from './runtime/plugin-loader.js';
-import { Scheduler } from './runtime/scheduler.js';
+import type { Publisher } from './runtime/publisher.js';
+import { LocalScheduler } from './runtime/scheduler.js';
 import { createStorage } from './storage/index.js';
 import type { Storage } from './storage/storage.js';
-import { TOKENS, type HostOptions, type Token } from './tokens.js';
+import { TOKENS, type Token } from './tokens.js';
 
 export interface ContainerParts {
   loaded: LoadedConfig;
@@ -21,21 +22,42 @@ export interface ContainerParts {
   storage?: Storage;
 }
 
-/** The composition root: the only place that knows how the services fit together. */
+/**
+ * The composition root: the only place that knows how the services fit together. The classes
+ * below it take plain constructor parameters (each can be built by hand in a test); the bindings
+ * here choose the implementations the config asks for.
+ */
 export function buildContainer(parts: ContainerParts): Container {
-  const c = new Container();
+  const c = new Container({ defaultScope: 'Singleton' });
   c.bind(TOKENS.Config).toConstantValue(parts.loaded);
   c.bind(TOKENS.Logger).toConstantValue(parts.logger);
   c.bind(TOKENS.Redactor).toConstantValue(parts.redactor);
   c.bind(TOKENS.HostOptions).toConstantValue(parts.options);
-  c.bind(TOKENS.Storage).toConstantValue(
-    parts.storage ?? createStorage(parts.loaded.config.storage, parts.logger.child({ component: 'storage' })),
+  // InfluxDB v1, v2 or the local store, as `storage` in the config says.
+  c.bind(TOKENS.Storage).toDynamicValue((ctx) =>
+    parts.storage ?? createStorage(get(ctx, TOKENS.Config).config.storage, get(ctx, TOKENS.Logger).child({ component: 'storage' })),
   );
-  c.bind(TOKENS.Scheduler).toConstantValue(new Scheduler());
-  c.bind(TOKENS.PluginLoader).toConstantValue(new PluginLoader(BUILTIN_PLUGINS));
-  c.bind(TOKENS.Metrics).toConstantValue(new HostMetrics());
-  c.bind(TOKENS.Host).to(Host).inSingletonScope();
+  c.bind(TOKENS.Scheduler).toDynamicValue(() => new LocalScheduler());
+  c.bind(TOKENS.PluginLoader).toDynamicValue(() => new PluginLoader(BUILTIN_PLUGINS));
+  c.bind(TOKENS.Metrics).toDynamicValue(() => new HostMetrics());
+  // Publishers: one line each (Home Assistant over MQTT joins here).
+  c.bind(TOKENS.Publisher).toService(TOKENS.Metrics);
+  c.bind(TOKENS.Host).toDynamicValue(
+    (ctx) =>
+      new Host(
+        get(ctx, TOKENS.Storage),
+        get(ctx, TOKENS.Scheduler),
+        get(ctx, TOKENS.Logger),
+        get(ctx, TOKENS.Redactor),
+        get(ctx, TOKENS.HostOptions),
+        ctx.getAll<Publisher>(TOKENS.Publisher),
+      ),
+  );
   return c;
+}
+
+function get<T>(ctx: ResolutionContext, token: Token<T>): T {
+  return ctx.get<T>(token);
 }
 
 /** Resolves a typed token. */

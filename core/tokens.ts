@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import type { LoadedConfig } from './config/load.js';
 import type { Redactor } from './logging/redactor.js';
-import type { Host } from './runtime/host.js';
+import type { Host, HostOptions } from './runtime/host.js';
 import type { HostMetrics } from './runtime/metrics.js';
 import type { PluginLoader } from './runtime/plugin-loader.js';
+import type { Publisher } from './runtime/publisher.js';
 import type { Scheduler } from './runtime/scheduler.js';
 import type { Storage } from './storage/storage.js';
 
@@ -11,7 +12,7 @@ import type { Storage } from './storage/storage.js';
 export type Token<T> = symbol & { readonly __type?: T };
 const token = <T>(name: string): Token<T> => Symbol.for(`homeiq.${name}`) as Token<T>;
 
-/** Every injection token of the host, in one place. */
+/** Every injection token of the host, in one place. Only the composition root (container.ts, main.ts) uses them. */
 export const TOKENS = {
   Config: token<LoadedConfig>('Config'),
   Logger: token<Logger>('Logger'),
@@ -20,14 +21,8 @@ export const TOKENS = {
   Scheduler: token<Scheduler>('Scheduler'),
   PluginLoader: token<PluginLoader>('PluginLoader'),
   Metrics: token<HostMetrics>('Metrics'),
+  /** Multi-bound: every publisher receives every run's outcome. */
+  Publisher: token<Publisher>('Publisher'),
   Host: token<Host>('Host'),
   HostOptions: token<HostOptions>('HostOptions'),
 } as const;
-
-/** Settings of the host that are not services. */
-export interface HostOptions {
-  version: string;
-  now?: () => number;
-  /** Backoff base for HTTP retries within a run (tests shorten it). */
-  backoffBaseMs?: number;
-}

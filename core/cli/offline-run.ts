@@ -7,7 +7,7 @@ import { Redactor } from '../logging/redactor.js';
 import { registerSecrets } from '../main.js';
 import type { SourcePoint } from '../plugin-api/point.js';
 import { PluginLoader } from '../runtime/plugin-loader.js';
-import { Scheduler } from '../runtime/scheduler.js';
+import { LocalScheduler } from '../runtime/scheduler.js';
 import { prepareSources, type PreparedSource } from '../runtime/source-set.js';
 import { SourceRunner, type PointSink, type RunOutcome } from '../runtime/source-runner.js';
 import type { CliIo } from './cli.js';
@@ -41,7 +41,7 @@ export async function runEachOnce(configFile: string, io: CliIo): Promise<{ load
   // Logs go to stderr, errors only: the command's own output says what happened to each source.
   const logger = createLogger({ level: io.env.LOG_LEVEL ?? 'error', redactor, destination: pino.destination(2) });
   const prepared = await prepareSources(loaded, new PluginLoader(BUILTIN_PLUGINS));
-  const scheduler = new Scheduler();
+  const scheduler = new LocalScheduler();
   const sink = new CollectingSink();
   const results = await Promise.all(
     prepared.map(async (p): Promise<OfflineResult> => {

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
+import { parseDuration } from '../plugin-api/duration.js';
 import { ajvProblems } from './ajv-problems.js';
 import { ConfigFileError } from './config-file-error.js';
 import { HostConfigSchema } from './host-schema.js';
@@ -125,10 +126,10 @@ function buildConfig(raw: Raw, file: string, overrides: EnvOverrides, spoolBytes
       ...(storage.influxdb ? { influxdb: { api: 'v2', ...(storage.influxdb as object) } as InfluxConfig } : {}),
       spool_dir: storage.spool_dir as string,
       local_dir: storage.local_dir as string,
-      local_retention: storage.local_retention as string,
+      local_retention_ms: parseDuration(storage.local_retention as string)!,
       spool_max_bytes: spoolBytes,
       batch_size: storage.batch_size as number,
-      flush_interval: storage.flush_interval as string,
+      flush_interval_ms: parseDuration(storage.flush_interval as string)!,
     },
     sources,
   };

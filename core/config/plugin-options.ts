@@ -3,6 +3,7 @@ import type { JsonSchema, PluginDeclaration } from '../plugin-api/plugin.js';
 import { ajvProblems } from './ajv-problems.js';
 import { Duration } from './host-schema.js';
 import { createSchemaValidator } from './schema-validator.js';
+import { SOURCE_DEFAULTS } from './source-settings.js';
 import { missingFor, noteMissingVariables } from './substitution.js';
 import type { ConfigProblem, Locate, SourceConfig } from './types.js';
 
@@ -14,10 +15,10 @@ function plain(schema: unknown): JsonSchema {
 /** The options the host gives every source, whatever its plugin, with their defaults. */
 function hostOptions(plugin: PluginDeclaration): Record<string, JsonSchema> {
   const props: Record<string, JsonSchema> = {
-    error_after: { type: 'integer', minimum: 1, default: 3, description: 'Consecutive failed runs before the source is in error.' },
-    timeout: plain(Duration({ default: '60s', description: 'Time allowed for one run.' })),
-    retries: { type: 'integer', minimum: 0, maximum: 10, default: 3, description: 'HTTP retries within one run.' },
-    credentials_retry_after: plain(Duration({ default: '15m', description: 'Wait before trying credentials the upstream refused again.' })),
+    error_after: { type: 'integer', minimum: 1, default: SOURCE_DEFAULTS.error_after, description: 'Consecutive failed runs before the source is in error.' },
+    timeout: plain(Duration({ default: SOURCE_DEFAULTS.timeout, description: 'Time allowed for one run.' })),
+    retries: { type: 'integer', minimum: 0, maximum: 10, default: SOURCE_DEFAULTS.retries, description: 'HTTP retries within one run.' },
+    credentials_retry_after: plain(Duration({ default: SOURCE_DEFAULTS.credentials_retry_after, description: 'Wait before trying credentials the upstream refused again.' })),
     max_data_age: plain(Duration({ description: 'Age of the newest point after which the source is stale.' })),
   };
   if (plugin.max_data_age !== undefined) props.max_data_age!.default = plugin.max_data_age;
@@ -26,7 +27,7 @@ function hostOptions(plugin: PluginDeclaration): Record<string, JsonSchema> {
   }
   const style = plugin.credentials?.style;
   if (style === 'login' || style === 'oauth2_refresh') {
-    props.refresh_before = plain(Duration({ default: '5m', description: 'Renew the token this long before it expires.' }));
+    props.refresh_before = plain(Duration({ default: SOURCE_DEFAULTS.refresh_before, description: 'Renew the token this long before it expires.' }));
   }
   if (plugin.credentials?.style === 'oauth2_refresh') {
     props.token_url = { type: 'string', default: plugin.credentials.token_url, description: 'OAuth2 token endpoint (absolute, or relative to base_url).' };
@@ -47,12 +48,17 @@ export function optionsSchemaFor(plugin: PluginDeclaration): JsonSchema {
   if (!schema) {
     const own = plain(plugin.options ?? {});
     const ownProps = (own.properties ?? {}) as Record<string, JsonSchema>;
+    // A key with a default is always there after validation (TypeBox lists it as required, so that
+    // its Static type says so), but a config file may leave it out: an editor must not flag that.
+    const required = Array.isArray(own.required) ? (own.required as string[]).filter((key) => ownProps[key]?.default === undefined) : undefined;
     schema = {
       ...own,
       type: 'object',
       properties: { ...ownProps, ...hostOptions(plugin) },
       additionalProperties: 'additionalProperties' in own ? own.additionalProperties : false,
     };
+    if (required?.length) schema.required = required;
+    else delete schema.required;
     schemas.set(plugin, schema);
   }
   return schema;

@@ -31,14 +31,14 @@ export interface StorageConfig {
   spool_dir: string;
   /** Extension: where the embedded local store writes its daily line-protocol files; default `data/points`. */
   local_dir: string;
-  /** Extension: the embedded local store deletes day files older than this, e.g. `90d`; default `90d`. */
-  local_retention: string;
+  /** Extension: `local_retention` (default `90d`) in milliseconds. */
+  local_retention_ms: number;
   /** Extension: spool bound, e.g. `1GiB`; default 1 GiB. */
   spool_max_bytes: number;
   /** Extension: points per batch; default 5000. */
   batch_size: number;
-  /** Extension: flush interval, e.g. `1s`. */
-  flush_interval: string;
+  /** Extension: `flush_interval` (e.g. `1s`) in milliseconds. */
+  flush_interval_ms: number;
 }
 
 export interface SourceConfig {

@@ -1,5 +1,5 @@
 /** A place on the map, as plugins that report on one take it in their options. */
-import type { JsonSchema } from './plugin.js';
+import { Type, type TNumber } from '@sinclair/typebox';
 
 /** Latitude and longitude in degrees (WGS 84). */
 export type Coordinates = {
@@ -14,9 +14,9 @@ export type Coordinates = {
  * with another option); a value out of range is refused at config load
  * (`options.latitude: must be between -90 and 90`).
  */
-export function coordinateOptions(descriptions: { latitude?: string; longitude?: string } = {}): Record<keyof Coordinates, JsonSchema> {
+export function coordinateOptions(descriptions: { latitude?: string; longitude?: string } = {}): Record<keyof Coordinates, TNumber> {
   return {
-    latitude: { type: 'number', minimum: -90, maximum: 90, description: descriptions.latitude ?? 'Latitude of the place, in degrees.' },
-    longitude: { type: 'number', minimum: -180, maximum: 180, description: descriptions.longitude ?? 'Longitude of the place, in degrees.' },
+    latitude: Type.Number({ minimum: -90, maximum: 90, description: descriptions.latitude ?? 'Latitude of the place, in degrees.' }),
+    longitude: Type.Number({ minimum: -180, maximum: 180, description: descriptions.longitude ?? 'Longitude of the place, in degrees.' }),
   };
 }

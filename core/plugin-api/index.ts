@@ -4,6 +4,9 @@
  */
 export { definePlugin, PLUGIN_API_VERSION, SUPPORTED_API_VERSIONS } from './plugin.js';
 export type { PluginDeclaration, CredentialsSpec, JsonSchema } from './plugin.js';
+/** TypeBox, to write an options schema whose type follows from it (`Static<typeof Options>`). */
+export { Type } from '@sinclair/typebox';
+export type { Static } from '@sinclair/typebox';
 export type { PluginCommand, CommandIo } from './command.js';
 export type {
   DataSource,

@@ -1,3 +1,4 @@
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { PluginCommand } from './command.js';
 import type { CreateContext, DataSource } from './data-source.js';
 
@@ -74,7 +75,11 @@ export interface PluginDeclaration<O = Record<string, unknown>> {
 /**
  * Declares a plugin. It only checks the shape at type level and returns the declaration; the
  * host validates it again when loading, so a plain object works as well in JavaScript.
+ * With a TypeBox `options` schema, the options type is the schema's (`Static<>`, defaults
+ * applied), not written a second time.
  */
-export function definePlugin<O = Record<string, unknown>>(declaration: PluginDeclaration<O>): PluginDeclaration<O> {
+export function definePlugin<S extends TSchema>(declaration: PluginDeclaration<Static<S>> & { options: S }): PluginDeclaration<Static<S>>;
+export function definePlugin<O = Record<string, unknown>>(declaration: PluginDeclaration<O>): PluginDeclaration<O>;
+export function definePlugin<O>(declaration: PluginDeclaration<O>): PluginDeclaration<O> {
   return declaration;
 }

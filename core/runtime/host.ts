@@ -1,10 +1,9 @@
-import { inject, injectable } from 'inversify';
 import type { Logger } from 'pino';
-import { TOKENS, type HostOptions } from '../tokens.js';
 import type { Redactor } from '../logging/redactor.js';
 import type { Storage, StorageHealth } from '../storage/storage.js';
 import type { PreparedSource } from './source-set.js';
 import type { Scheduler } from './scheduler.js';
+import { toEveryPublisher, type Publisher } from './publisher.js';
 import { SourceRunner, type RunObserver } from './source-runner.js';
 import type { SourceHealth, Status } from './source-state.js';
 
@@ -28,11 +27,18 @@ const RANK: Record<Status, number> = { unknown: 0, healthy: 0, degraded: 1, erro
  */
 const START_BATCH = 500;
 
+/** Settings of the host that are not services. */
+export interface HostOptions {
+  version: string;
+  now?: () => number;
+  /** Backoff base for HTTP retries within a run (tests shorten it). */
+  backoffBaseMs?: number;
+}
+
 /**
  * Holds the running sources. `apply` moves from one config to the next: a source whose entry
  * changed is restarted, an added one started, a removed one stopped, the others left alone.
  */
-@injectable()
 export class Host {
   private readonly runners = new Map<string, { runner: SourceRunner; fingerprint: string }>();
   private readonly started: number;
@@ -42,15 +48,19 @@ export class Host {
   /** One function for every runner (not a closure per source). */
   private readonly standbyCheck = (): void => this.onStandbyCheck?.();
 
+  /** Every publisher, as one observer handed to each runner. */
+  private readonly observer: RunObserver | undefined;
+
   constructor(
-    @inject(TOKENS.Storage) private readonly storage: Storage,
-    @inject(TOKENS.Scheduler) private readonly scheduler: Scheduler,
-    @inject(TOKENS.Logger) private readonly logger: Logger,
-    @inject(TOKENS.Redactor) private readonly redactor: Redactor,
-    @inject(TOKENS.HostOptions) private readonly options: HostOptions,
-    @inject(TOKENS.Metrics) private readonly observer?: RunObserver,
+    private readonly storage: Storage,
+    private readonly scheduler: Scheduler,
+    private readonly logger: Logger,
+    private readonly redactor: Redactor,
+    private readonly options: HostOptions,
+    publishers: readonly Publisher[] = [],
   ) {
     this.started = this.now();
+    this.observer = toEveryPublisher(publishers);
   }
 
   private now(): number {
@@ -91,6 +101,7 @@ export class Host {
       plugin: prepared.plugin,
       loadError: prepared.loadError,
       options: prepared.options,
+      settings: prepared.settings,
       sink: this.storage,
       scheduler: this.scheduler,
       logger: this.logger,

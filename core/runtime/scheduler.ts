@@ -9,12 +9,20 @@ export interface Cancel {
   (): void;
 }
 
+/** Runs callbacks at due times. The local heap below now; a scheduler shared by several hosts later. */
+export interface Scheduler {
+  /** Calls `fn` at `at` (or at once when that has passed). Returns a function that cancels it. */
+  at(at: Date | number, fn: () => void): Cancel;
+  /** Drops every pending callback; nothing runs after this. */
+  stop(): void;
+}
+
 interface Entry {
   fn: () => void;
   cancelled: boolean;
 }
 
-export class Scheduler {
+export class LocalScheduler implements Scheduler {
   /** Distinct due times (ms), a min-heap. */
   private readonly heap: number[] = [];
   /** The entries of each due time in the heap, in the order they were scheduled. */

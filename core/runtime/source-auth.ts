@@ -2,6 +2,7 @@ import got, { HTTPError, type Got } from 'got';
 import type { DataSource, LoginContext, TokenGrant } from '../plugin-api/data-source.js';
 import { CredentialsError } from '../plugin-api/errors.js';
 import { parseDuration } from '../plugin-api/duration.js';
+import type { SourceSettings } from '../config/source-settings.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
 import type { Redactor } from '../logging/redactor.js';
 import { createSourceHttp } from './http-client.js';
@@ -13,7 +14,7 @@ export interface SourceAuthInput {
   /** The source whose `login`/`refresh` hooks obtain tokens (`login` style). */
   dataSource: DataSource;
   credentials: Record<string, string>;
-  options: Record<string, unknown>;
+  settings: SourceSettings;
   redactor: Redactor;
   /** Builds the context handed to the plugin's login hook (with the token-less client). */
   loginContext: (http: Got, signal: AbortSignal) => LoginContext;
@@ -33,12 +34,12 @@ export interface SourceAuth {
  * plugin's `login` hook or by the host's OAuth2 refresh-token exchange.
  */
 export function createSourceAuth(input: SourceAuthInput): SourceAuth {
-  const { plugin, credentials, options, redactor } = input;
+  const { plugin, credentials, settings, redactor } = input;
   const spec = plugin.credentials;
-  const timeoutMs = parseDuration(String(options.timeout ?? '60s')) ?? 60_000;
+  const { timeoutMs } = settings;
   const common = {
-    baseUrl: typeof options.base_url === 'string' ? options.base_url : undefined,
-    retries: typeof options.retries === 'number' ? options.retries : 3,
+    baseUrl: settings.baseUrl,
+    retries: settings.retries,
     timeoutMs,
     backoffBaseMs: input.backoffBaseMs,
   };
@@ -55,12 +56,12 @@ export function createSourceAuth(input: SourceAuthInput): SourceAuth {
   const obtain =
     spec.style === 'oauth2_refresh'
       ? (current: TokenGrant | undefined) =>
-          oauth2Refresh(plugin, typeof options.token_url === 'string' ? options.token_url : spec.token_url, credentials, common.baseUrl, timeoutMs, current)
+          oauth2Refresh(plugin, settings.tokenUrl ?? spec.token_url, credentials, common.baseUrl, timeoutMs, current)
       : (current: TokenGrant | undefined) =>
           callLogin(plugin, input.dataSource, input.loginContext(loginHttp, AbortSignal.timeout(timeoutMs)), current);
   const tokens = new TokenManager({
     obtain,
-    refreshBeforeMs: parseDuration(String(options.refresh_before ?? '5m')) ?? 300_000,
+    refreshBeforeMs: settings.refreshBeforeMs,
     defaultLifetimeMs: parseDuration(spec.default_lifetime ?? '30m') ?? 1_800_000,
     onToken: (t) => redactor.add(t),
   });

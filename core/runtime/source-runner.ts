@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/types.js';
 import type { DataSource, RunContext } from '../plugin-api/data-source.js';
 import { errors as errorClasses, TimeoutError } from '../plugin-api/errors.js';
-import { parseDuration } from '../plugin-api/duration.js';
 import type { SourcePoint } from '../plugin-api/point.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
 import { isSecretField, type Redactor } from '../logging/redactor.js';
@@ -15,6 +14,7 @@ import { Run, type RunOutcome, type RunOwner } from './run.js';
 import { normalizeResult } from './run-result.js';
 import { buildSchedule, type Schedule } from './schedule.js';
 import type { Cancel, Scheduler } from './scheduler.js';
+import type { SourceSettings } from '../config/source-settings.js';
 import { createSourceAuth, type SourceAuth } from './source-auth.js';
 import { SourceState, type SourceHealth, type StatusOwner, type StatusSettings } from './source-state.js';
 import { missingCredentials, standbyHint } from './credentials.js';
@@ -39,6 +39,8 @@ export interface RunnerDeps {
   loadError?: string;
   /** The source's options, validated and with defaults (host options included). */
   options: Record<string, unknown>;
+  /** The host options of `options`, resolved (see sourceSettings). */
+  settings: SourceSettings;
   sink: PointSink;
   scheduler: Scheduler;
   logger: Logger;
@@ -85,13 +87,11 @@ export class SourceRunner implements StatusOwner, RunOwner {
     this.id = deps.source.id;
     this.now = deps.now ?? Date.now;
     this.hasCredentials = !deps.plugin || missingCredentials(deps.plugin, deps.source).length === 0;
-    // The options the runner reads, one place each.
-    const o = deps.options;
-    this.timeoutMs = parseDuration(String(o.timeout ?? '60s')) ?? 60_000;
+    this.timeoutMs = deps.settings.timeoutMs;
     this.settings = {
-      maxDataAgeMs: o.max_data_age ? parseDuration(String(o.max_data_age)) : undefined,
-      errorAfter: typeof o.error_after === 'number' ? o.error_after : 3,
-      longWaitMs: parseDuration(String(o.credentials_retry_after ?? '15m')) ?? 900_000,
+      maxDataAgeMs: deps.settings.maxDataAgeMs ?? undefined,
+      errorAfter: deps.settings.errorAfter,
+      longWaitMs: deps.settings.credentialsRetryAfterMs,
     };
     this.state = new SourceState(this);
     for (const [field, value] of Object.entries(deps.source.credentials)) if (isSecretField(field)) deps.redactor.add(value);
@@ -142,7 +142,7 @@ export class SourceRunner implements StatusOwner, RunOwner {
       plugin,
       dataSource: this.ds!,
       credentials: this.deps.source.credentials,
-      options: this.deps.options,
+      settings: this.deps.settings,
       redactor: this.deps.redactor,
       loginContext: (http, signal) => this.loginContext(http, signal),
       backoffBaseMs: this.deps.backoffBaseMs,

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigFileError } from '../config/load.js';
 import type { LoadedConfig } from '../config/load.js';
 import { validateCredentials, validateSourceOptions } from '../config/plugin-options.js';
+import { sourceSettings, type SourceSettings } from '../config/source-settings.js';
 import type { ConfigProblem, SourceConfig } from '../config/types.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
 import { PluginLoadError, PluginNotFoundError, type PluginLoader } from './plugin-loader.js';
@@ -13,6 +14,8 @@ export interface PreparedSource {
   plugin: PluginDeclaration | null;
   loadError?: string;
   options: Record<string, unknown>;
+  /** The host options among `options`, resolved once. */
+  settings: SourceSettings;
   /** Equal fingerprints mean an unchanged source across a reload. */
   fingerprint: string;
 }
@@ -46,7 +49,7 @@ export async function prepareSources(loaded: LoadedConfig, loader: PluginLoader)
       problems.push(...checked.problems, ...validateCredentials(plugin, source, loaded.locate, config.file));
       options = checked.options;
     }
-    prepared.push({ source, plugin, loadError, options, fingerprint: fingerprint(source, options, plugin) });
+    prepared.push({ source, plugin, loadError, options, settings: sourceSettings(plugin, options), fingerprint: fingerprint(source, options, plugin) });
   }
   if (problems.length > 0) throw new ConfigFileError(problems);
   return prepared;

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
 import type { StorageConfig } from '../config/types.js';
-import { parseDuration } from '../plugin-api/duration.js';
 import { BatchingStorage } from './batching-storage.js';
 import { InfluxV1Writer } from './influx-v1-writer.js';
 import { InfluxV2Writer } from './influx-v2-writer.js';
@@ -18,8 +17,6 @@ export { InfluxV2Writer } from './influx-v2-writer.js';
 export { LocalFileWriter } from './local-file-writer.js';
 export { Spool } from './spool.js';
 
-const DEFAULTS = { spool_max_bytes: 1024 ** 3, batch_size: 5000, flush_interval_ms: 1000 };
-
 /**
  * The storage the config asks for: InfluxDB (v1 or v2 API) under `storage.influxdb`, else the
  * embedded local store (daily line-protocol files under `local_dir`). Either way points are
@@ -35,20 +32,16 @@ export function createStorage(config: StorageConfig, logger: Logger): Storage {
     writer = influx.api === 'v1' ? new InfluxV1Writer(influx, precision) : new InfluxV2Writer(influx, precision);
   } else {
     precision = LocalFileWriter.precision;
-    writer = new LocalFileWriter(config.local_dir, { retentionMs: parseDuration(config.local_retention ?? '90d'), logger });
+    writer = new LocalFileWriter(config.local_dir, { retentionMs: config.local_retention_ms, logger });
   }
-  const spool = new Spool({ dir: config.spool_dir, maxBytes: positive(config.spool_max_bytes) ?? DEFAULTS.spool_max_bytes });
+  const spool = new Spool({ dir: config.spool_dir, maxBytes: config.spool_max_bytes });
   return new BatchingStorage({
     type: influx ? 'influxdb' : 'local',
     writer,
     spool,
     precision,
-    batchSize: positive(config.batch_size) ?? DEFAULTS.batch_size,
-    flushIntervalMs: positive(parseDuration(config.flush_interval ?? '1s')) ?? DEFAULTS.flush_interval_ms,
+    batchSize: config.batch_size,
+    flushIntervalMs: config.flush_interval_ms,
     logger,
   });
-}
-
-function positive(n: number | undefined): number | undefined {
-  return n !== undefined && Number.isFinite(n) && n > 0 ? n : undefined;
 }

@@ -1,11 +1,12 @@
 import { validateSourceOptions } from '../config/plugin-options.js';
+import { sourceSettings } from '../config/source-settings.js';
 import type { SourceConfig } from '../config/types.js';
 import { createLogger } from '../logging/logger.js';
 import { Redactor } from '../logging/redactor.js';
 import { ConfigError } from '../plugin-api/errors.js';
 import type { SourcePoint } from '../plugin-api/point.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
-import { Scheduler } from '../runtime/scheduler.js';
+import { LocalScheduler } from '../runtime/scheduler.js';
 import { SourceRunner, type RunOutcome } from '../runtime/source-runner.js';
 import type { SourceHealth } from '../runtime/source-state.js';
 import { LogCapture } from './log-capture.js';
@@ -51,11 +52,12 @@ export async function createTestSource(o: TestSourceOptions): Promise<TestSource
   const redactor = new Redactor();
   const logger = createLogger({ level: 'debug', redactor, destination: capture });
   const points: SourcePoint[] = [];
-  const scheduler = new Scheduler();
+  const scheduler = new LocalScheduler();
   const runner = new SourceRunner({
     source,
     plugin: o.plugin,
     options: checked.options,
+    settings: sourceSettings(o.plugin, checked.options),
     sink: { write: (p) => void points.push(...p), lastWritten: () => null },
     scheduler,
     logger,

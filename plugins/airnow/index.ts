@@ -1,9 +1,9 @@
 import { definePlugin } from '../../core/plugin-api/index.js';
-import { AIRNOW_OPTIONS_SCHEMA, type AirNowOptions } from './options.js';
+import { AIRNOW_OPTIONS_SCHEMA } from './options.js';
 import { AirNowSource } from './source.js';
 
 /** AirNow (US EPA): current air-quality observations and daily forecasts by ZIP code or coordinates. */
-export default definePlugin<AirNowOptions>({
+export default definePlugin({
   id: 'airnow',
   apiVersion: 1,
   title: 'AirNow',

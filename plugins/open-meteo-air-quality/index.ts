@@ -1,9 +1,9 @@
 import { definePlugin } from '../../core/plugin-api/index.js';
-import { AIR_QUALITY_OPTIONS_SCHEMA, type AirQualityOptions } from './options.js';
+import { AIR_QUALITY_OPTIONS_SCHEMA } from './options.js';
 import { AirQualitySource } from './source.js';
 
 /** Open-Meteo air quality (no key): US or European AQI per pollutant, current and hourly forecast. */
-export default definePlugin<AirQualityOptions>({
+export default definePlugin({
   id: 'open-meteo-air-quality',
   apiVersion: 1,
   title: 'Open-Meteo Air Quality',

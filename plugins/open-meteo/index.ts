@@ -1,9 +1,9 @@
 import { definePlugin } from '../../core/plugin-api/index.js';
-import { OPEN_METEO_OPTIONS_SCHEMA, type OpenMeteoOptions } from './options.js';
+import { OPEN_METEO_OPTIONS_SCHEMA } from './options.js';
 import { OpenMeteoSource } from './source.js';
 
 /** Open-Meteo weather (no key): current conditions and the hourly forecast of one place. */
-export default definePlugin<OpenMeteoOptions>({
+export default definePlugin({
   id: 'open-meteo',
   apiVersion: 1,
   title: 'Open-Meteo',

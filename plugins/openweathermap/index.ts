@@ -1,9 +1,9 @@
 import { definePlugin } from '../../core/plugin-api/index.js';
-import { OPENWEATHERMAP_OPTIONS_SCHEMA, type OpenWeatherMapOptions } from './options.js';
+import { OPENWEATHERMAP_OPTIONS_SCHEMA } from './options.js';
 import { OpenWeatherMapSource } from './source.js';
 
 /** OpenWeatherMap: current weather (every key) or One Call 3.0 with an hourly forecast (subscription). */
-export default definePlugin<OpenWeatherMapOptions>({
+export default definePlugin({
   id: 'openweathermap',
   apiVersion: 1,
   title: 'OpenWeatherMap',

@@ -9,10 +9,10 @@ describe('a valid config', () => {
     expect(config.storage).toEqual({
       spool_dir: 'data/spool',
       local_dir: 'data/points',
-      local_retention: '90d',
+      local_retention_ms: 90 * 86_400_000,
       spool_max_bytes: 1024 ** 3,
       batch_size: 5000,
-      flush_interval: '1s',
+      flush_interval_ms: 1000,
     });
     expect(config.sources).toEqual({
       carbon: { id: 'carbon', plugin: 'watttime', enabled: true, interval: '5m', credentials: {}, options: {} },
@@ -30,7 +30,7 @@ describe('a valid config', () => {
     const { config } = await load(`${text}\n`);
     expect(config.server).toEqual({ host: '127.0.0.1', port: 9000 });
     expect(config.log.level).toBe('debug');
-    expect(config.storage).toMatchObject({ spool_dir: './var/spool', spool_max_bytes: 500_000_000, batch_size: 100, flush_interval: '250ms' });
+    expect(config.storage).toMatchObject({ spool_dir: './var/spool', spool_max_bytes: 500_000_000, batch_size: 100, flush_interval_ms: 250 });
     expect(config.storage.influxdb).toEqual({ api: 'v1', url: 'http://localhost:8086', database: 'homeiq', retention_policy: 'autogen' });
     expect(config.sources['a-1']).toMatchObject({ plugin: './plugins/mine.js', enabled: false, schedule: '*/30 * * * * *' });
   });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchedule } from '../../core/runtime/schedule.js';
-import { Scheduler } from '../../core/runtime/scheduler.js';
+import { LocalScheduler } from '../../core/runtime/scheduler.js';
 
 describe('Scheduler', () => {
   it('calls entries in due order and skips cancelled ones', async () => {
-    const s = new Scheduler();
+    const s = new LocalScheduler();
     const calls: string[] = [];
     const now = Date.now();
     s.at(now + 60, () => calls.push('c'));
@@ -18,7 +18,7 @@ describe('Scheduler', () => {
   });
 
   it('runs entries due at the same time in the order they were scheduled, and ones added while firing', async () => {
-    const s = new Scheduler();
+    const s = new LocalScheduler();
     const calls: string[] = [];
     const due = Date.now() + 20;
     const cancels = Array.from({ length: 1000 }, (_, i) => s.at(due, () => calls.push(`same-${i}`)));
@@ -38,7 +38,7 @@ describe('Scheduler', () => {
   });
 
   it('keeps going when a callback throws', async () => {
-    const s = new Scheduler();
+    const s = new LocalScheduler();
     const calls: string[] = [];
     s.at(Date.now(), () => {
       throw new Error('x');

@@ -94,7 +94,7 @@ describe('InfluxDB v1 (influxd 1.6.7)', () => {
   it('flushes by size without waiting for the interval', async () => {
     const db = uniqueName('size');
     await createDatabase(url, db);
-    const { storage } = await v1Storage(db, { batch_size: 10, flush_interval: '1h' });
+    const { storage } = await v1Storage(db, { batch_size: 10, flush_interval_ms: 3_600_000 });
     storage.write(numberedPoints('s', 0, 25));
     await eventually('two full batches', async () => (await storedSequence(url, db, 's')).length === 20);
     await new Promise((r) => setTimeout(r, 200));
@@ -106,7 +106,7 @@ describe('InfluxDB v1 (influxd 1.6.7)', () => {
   it('flushes by interval without an explicit flush', async () => {
     const db = uniqueName('interval');
     await createDatabase(url, db);
-    const { storage } = await v1Storage(db, { flush_interval: '100ms' });
+    const { storage } = await v1Storage(db, { flush_interval_ms: 100 });
     storage.write(numberedPoints('s', 0, 3));
     await eventually('interval flush', async () => (await storedSequence(url, db, 's')).length === 3, 3000);
   });
@@ -114,7 +114,7 @@ describe('InfluxDB v1 (influxd 1.6.7)', () => {
   it('writes what is buffered when closed', async () => {
     const db = uniqueName('close');
     await createDatabase(url, db);
-    const { storage } = await v1Storage(db, { flush_interval: '1h' });
+    const { storage } = await v1Storage(db, { flush_interval_ms: 3_600_000 });
     storage.write(numberedPoints('s', 0, 7));
     await storage.close();
     expect(await storedSequence(url, db, 's')).toEqual(range(0, 7));
@@ -123,7 +123,7 @@ describe('InfluxDB v1 (influxd 1.6.7)', () => {
   it('isolates a bad line in a batch: drops and counts only that line', async () => {
     const db = uniqueName('bad');
     await createDatabase(url, db);
-    const { storage, logs } = await v1Storage(db, { flush_interval: '1h' });
+    const { storage, logs } = await v1Storage(db, { flush_interval_ms: 3_600_000 });
     storage.write(numberedPoints('s', 0, 1));
     await storage.flush();
     const batch = numberedPoints('s', 1, 40);

@@ -113,7 +113,7 @@ describe('the local store retention', () => {
 
   it('deletes day files older than local_retention at start and keeps the recent ones', async () => {
     const { dir, cleanup } = tempDir();
-    const config = storageConfig(dir, { local_retention: '30d' });
+    const config = storageConfig(dir, { local_retention_ms: 30 * 24 * HOUR });
     mkdirSync(config.local_dir, { recursive: true });
     const today = Date.now();
     const names = [40, 31, 29, 0, -1].map((daysAgo) => dayName(today - daysAgo * 24 * HOUR));
@@ -158,7 +158,7 @@ describe('the local store in /health', () => {
     expect(compacted.health().disk_bytes).toBeLessThan(before / 4);
 
     // Retention of one day: the day two days ago is gone, and with it its bytes.
-    const expired = await hostRun({ ...config, local_retention: '1d' }, 0);
+    const expired = await hostRun({ ...config, local_retention_ms: 24 * HOUR }, 0);
     expect(dayFiles(config.local_dir)).toEqual([]);
     expect(expired.health().disk_bytes).toBe(0);
     cleanup();

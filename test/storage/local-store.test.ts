@@ -19,7 +19,7 @@ function pointsOver(source: string, days: number, perDay: number): SourcePoint[]
 describe('the embedded local store (no storage.influxdb)', () => {
   it('appends line protocol to one file per UTC day of the points', async () => {
     const { dir, cleanup } = tempDir();
-    const config = storageConfig(dir, { flush_interval: '1h' });
+    const config = storageConfig(dir, { flush_interval_ms: 3_600_000 });
     const storage = createStorage(config, capturedLogger().logger);
     expect(storage.type).toBe('local');
     await storage.start();

@@ -27,10 +27,10 @@ export function storageConfig(dir: string, overrides: Partial<StorageConfig> = {
   return {
     spool_dir: path.join(dir, 'spool'),
     local_dir: path.join(dir, 'points'),
-    local_retention: '90d',
+    local_retention_ms: 90 * 86_400_000,
     spool_max_bytes: 1024 ** 3,
     batch_size: 5000,
-    flush_interval: '100ms',
+    flush_interval_ms: 100,
     ...overrides,
   };
 }

@@ -1,0 +1,53 @@
+import { parseDuration } from '../plugin-api/duration.js';
+import type { PluginDeclaration } from '../plugin-api/plugin.js';
+
+/**
+ * The defaults of the options the host gives every source, written once: the options schema
+ * (plugin-options.ts) shows them as its defaults, and {@link sourceSettings} falls back to them.
+ */
+export const SOURCE_DEFAULTS = {
+  error_after: 3,
+  timeout: '60s',
+  retries: 3,
+  credentials_retry_after: '15m',
+  refresh_before: '5m',
+} as const;
+
+/** A source's host options, resolved once into the typed values the runtime uses. */
+export interface SourceSettings {
+  /** Time allowed for one run (and for one token request). */
+  timeoutMs: number;
+  /** HTTP retries within one run. */
+  retries: number;
+  /** Consecutive failed runs before the source is in error. */
+  errorAfter: number;
+  /** Wait before trying credentials (or access) the upstream refused again. */
+  credentialsRetryAfterMs: number;
+  /** Renew a token this long before it expires. */
+  refreshBeforeMs: number;
+  /** Age of the newest point after which the source is stale (none: never stale). */
+  maxDataAgeMs?: number;
+  baseUrl?: string;
+  /** OAuth2 token endpoint (absolute, or relative to `baseUrl`), for `oauth2_refresh` plugins. */
+  tokenUrl?: string;
+}
+
+/** Resolves `options` (validated against the plugin's options schema) into {@link SourceSettings}. */
+export function sourceSettings(plugin: PluginDeclaration | null, options: Record<string, unknown>): SourceSettings {
+  const spec = plugin?.credentials;
+  const maxDataAge = options.max_data_age ?? plugin?.max_data_age;
+  return {
+    timeoutMs: duration(options.timeout, SOURCE_DEFAULTS.timeout),
+    retries: typeof options.retries === 'number' ? options.retries : SOURCE_DEFAULTS.retries,
+    errorAfter: typeof options.error_after === 'number' ? options.error_after : SOURCE_DEFAULTS.error_after,
+    credentialsRetryAfterMs: duration(options.credentials_retry_after, SOURCE_DEFAULTS.credentials_retry_after),
+    refreshBeforeMs: duration(options.refresh_before, SOURCE_DEFAULTS.refresh_before),
+    maxDataAgeMs: maxDataAge === undefined ? undefined : parseDuration(String(maxDataAge)),
+    baseUrl: typeof options.base_url === 'string' ? options.base_url : plugin?.base_url,
+    tokenUrl: typeof options.token_url === 'string' ? options.token_url : spec?.style === 'oauth2_refresh' ? spec.token_url : undefined,
+  };
+}
+
+function duration(value: unknown, fallback: string): number {
+  return parseDuration(typeof value === 'string' || typeof value === 'number' ? value : fallback) ?? parseDuration(fallback)!;
+}
