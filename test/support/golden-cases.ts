@@ -2,11 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TestSource } from '../../core/testkit/index.js';
 
-/** One recorded upstream answer: `bodyText` is sent as is, `body` as JSON; `path`: only for requests of that path. */
+/**
+ * One recorded upstream answer: `bodyText` is sent as is, `body` as JSON, `bodyFile` is a file
+ * beside the case sent as is (an XML, ICS or HTML body stays readable); `path`: only for requests of that path.
+ */
 export interface GoldenAnswer {
   status: number;
   body?: unknown;
   bodyText?: string;
+  bodyFile?: string;
   headers?: Record<string, string>;
   path?: string;
 }
@@ -87,6 +91,14 @@ function standardOf(file: string, golden: GoldenCase<unknown>): StandardCase[] {
   return found.filter(([, yes]) => yes).map(([name]) => name);
 }
 
+/** The case with every `bodyFile` read into `bodyText`, so fakes and `answer` hooks see one shape. */
+function withBodyFiles<C extends GoldenCase<unknown>>(golden: C, dir: URL): C {
+  for (const a of [golden.upstream].flat() as GoldenAnswer[]) {
+    if (a?.bodyFile) a.bodyText = readFileSync(new URL(a.bodyFile, dir), 'utf8');
+  }
+  return golden;
+}
+
 const asJson = (points: unknown[]): unknown => JSON.parse(JSON.stringify(points));
 
 /**
@@ -96,7 +108,7 @@ const asJson = (points: unknown[]): unknown => JSON.parse(JSON.stringify(points)
 export function describeGoldenCases<C extends GoldenCase<unknown>, F>(name: string, suite: GoldenSuite<C, F>): void {
   describe(`${name} golden cases: recorded answers in, points out`, () => {
     const files = readdirSync(suite.dir).filter((f) => f.endsWith('.json'));
-    const read = (file: string) => JSON.parse(readFileSync(new URL(file, suite.dir), 'utf8')) as C;
+    const read = (file: string) => withBodyFiles(JSON.parse(readFileSync(new URL(file, suite.dir), 'utf8')) as C, suite.dir);
     it('covers the standard cases', () => {
       const covered = new Set(files.flatMap((f) => standardOf(f, read(f))));
       const missing = STANDARD_CASES.filter((c) => !covered.has(c) && !suite.notApplicable?.[c]);
