@@ -26,6 +26,8 @@ export interface GoldenExpect {
   hint?: string;
   warnings?: string[];
   item_errors?: { item: string; message: string }[];
+  /** What `latest()` answers after the run (a calendar's current and next event), as JSON. */
+  latest?: unknown;
   points: unknown[];
 }
 
@@ -138,6 +140,7 @@ export function describeGoldenCases<C extends GoldenCase<unknown>, F>(name: stri
       if (want.hint) expect(health.hint).toContain(want.hint);
       if (want.warnings) expect(health.warnings).toEqual(want.warnings);
       if (want.item_errors) expect(health.item_errors).toEqual(want.item_errors);
+      if (want.latest !== undefined) expect(asJson([src.latest()])).toEqual([want.latest]);
     });
   });
 }
