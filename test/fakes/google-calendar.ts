@@ -71,7 +71,8 @@ export interface FakeGoogle {
   /** Every sync token issued so far answers 410 from now on. */
   expireSyncTokens(): void;
   /** The next n requests of `endpoint` get this answer verbatim. */
-  failNext(n: number, status: number, options?: { headers?: Record<string, string>; body?: string | Json; endpoint?: 'events' | 'token' }): void;
+  /** Answers the next n requests of `endpoint` (events.list unless given; `path: '/token'` also picks the token endpoint). */
+  failNext(n: number, status: number, options?: { headers?: Record<string, string>; body?: string | Json; endpoint?: 'events' | 'token'; path?: string }): void;
   revokeTokens(): void;
   loginCount(): number;
   requestCount(): number;
@@ -127,9 +128,10 @@ class FakeGoogleServer implements FakeGoogle {
   expireSyncTokens(): void {
     this.minSyncSeq = this.seq + 1;
   }
-  failNext(n: number, status: number, o: { headers?: Record<string, string>; body?: string | Json; endpoint?: 'events' | 'token' } = {}): void {
+  failNext(n: number, status: number, o: { headers?: Record<string, string>; body?: string | Json; endpoint?: 'events' | 'token'; path?: string } = {}): void {
     const body = o.body ?? { error: { code: status, message: `fake failure ${status}` } };
-    for (let i = 0; i < n; i++) this.canned[o.endpoint ?? 'events'].push({ status, body, headers: { 'content-type': 'application/json; charset=UTF-8', ...o.headers } });
+    const endpoint = o.endpoint ?? (o.path === '/token' ? 'token' : 'events');
+    for (let i = 0; i < n; i++) this.canned[endpoint].push({ status, body, headers: { 'content-type': 'application/json; charset=UTF-8', ...o.headers } });
   }
   revokeTokens = (): void => this.tokens.clear();
   loginCount = (): number => this.grants;

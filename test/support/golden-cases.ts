@@ -1,18 +1,29 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { SourcePoint } from '../../core/plugin-api/index.js';
+import { pointToLine } from '../../core/storage/line-protocol.js';
 import type { TestSource } from '../../core/testkit/index.js';
 
-/** One recorded upstream answer: `bodyText` is sent as is, `body` as JSON; `path`: only for requests of that path. */
+/**
+ * One recorded upstream answer: `bodyText` is sent as is, `body` as JSON, `bodyFile` is a file
+ * beside the case sent as is (an XML, ICS or HTML body stays readable); `path`: only for requests of that path.
+ */
 export interface GoldenAnswer {
   status: number;
   body?: unknown;
   bodyText?: string;
+  bodyFile?: string;
   headers?: Record<string, string>;
   path?: string;
 }
 
-/** What a case expects of the source after one run; `points` as JSON (ISO times). */
+/**
+ * What a case expects of the source after one run: `points` as JSON (ISO times), or `lines`, the
+ * line protocol they are written as (sorted); at least one of the two.
+ */
 export interface GoldenExpect {
+  /** `healthy`, `degraded` or `error`, when the case says it. */
+  status?: string;
   status_detail: string;
   error?: string;
   /** The typed error's kind (`credentials`, `access`, `rate_limit`, `upstream`, `data`, …). */
@@ -22,7 +33,10 @@ export interface GoldenExpect {
   hint?: string;
   warnings?: string[];
   item_errors?: { item: string; message: string }[];
-  points: unknown[];
+  /** What `latest()` answers after the run (a calendar's current and next event), as JSON. */
+  latest?: unknown;
+  points?: unknown[];
+  lines?: string[];
 }
 
 /** A golden case, one JSON file of a plugin's `golden/` folder: recorded answers in, points out. */
@@ -62,6 +76,8 @@ export interface GoldenSuite<C extends GoldenCase<unknown>, F> {
   plain?(points: unknown[]): unknown;
   /** `contained`: the run fails and its message holds the expected error. Default: the message equals it. */
   error?: 'equal' | 'contained';
+  /** Further checks after every case (no secret in the logs, say). */
+  check?(src: TestSource, golden: C): void;
   /** Standard cases this upstream cannot give, with the reason (a keyless upstream has no 401). */
   notApplicable?: Partial<Record<StandardCase, string>>;
 }
@@ -76,7 +92,7 @@ function standardOf(file: string, golden: GoldenCase<unknown>): StandardCase[] {
   const has = (test: (a: GoldenAnswer) => boolean) => answers.some((a) => a && typeof a.status === 'number' && test(a));
   const retryAfter = (a: GoldenAnswer) => Object.keys(a.headers ?? {}).some((h) => h.toLowerCase() === 'retry-after');
   const found: [StandardCase, boolean][] = [
-    ['normal', !golden.expect.error && golden.expect.points.length > 0],
+    ['normal', !golden.expect.error && (golden.expect.points ?? golden.expect.lines ?? []).length > 0],
     ['empty', file.startsWith('empty')],
     ['401', has((a) => a.status === 401)],
     ['403', has((a) => a.status === 403)],
@@ -87,7 +103,16 @@ function standardOf(file: string, golden: GoldenCase<unknown>): StandardCase[] {
   return found.filter(([, yes]) => yes).map(([name]) => name);
 }
 
+/** The case with every `bodyFile` read into `bodyText`, so fakes and `answer` hooks see one shape. */
+function withBodyFiles<C extends GoldenCase<unknown>>(golden: C, dir: URL): C {
+  for (const a of [golden.upstream].flat() as GoldenAnswer[]) {
+    if (a?.bodyFile) a.bodyText = readFileSync(new URL(a.bodyFile, dir), 'utf8');
+  }
+  return golden;
+}
+
 const asJson = (points: unknown[]): unknown => JSON.parse(JSON.stringify(points));
+const asLines = (points: readonly SourcePoint[]): string[] => points.map((p) => pointToLine(p)).sort();
 
 /**
  * One test per golden case of a plugin: the recorded answers are served, the source runs once,
@@ -96,7 +121,7 @@ const asJson = (points: unknown[]): unknown => JSON.parse(JSON.stringify(points)
 export function describeGoldenCases<C extends GoldenCase<unknown>, F>(name: string, suite: GoldenSuite<C, F>): void {
   describe(`${name} golden cases: recorded answers in, points out`, () => {
     const files = readdirSync(suite.dir).filter((f) => f.endsWith('.json'));
-    const read = (file: string) => JSON.parse(readFileSync(new URL(file, suite.dir), 'utf8')) as C;
+    const read = (file: string) => withBodyFiles(JSON.parse(readFileSync(new URL(file, suite.dir), 'utf8')) as C, suite.dir);
     it('covers the standard cases', () => {
       const covered = new Set(files.flatMap((f) => standardOf(f, read(f))));
       const missing = STANDARD_CASES.filter((c) => !covered.has(c) && !suite.notApplicable?.[c]);
@@ -112,7 +137,9 @@ export function describeGoldenCases<C extends GoldenCase<unknown>, F>(name: stri
       const want = golden.expect;
       const plain = suite.plain ?? asJson;
       expect(health.status_detail).toBe(want.status_detail);
-      expect(plain(src.points)).toEqual(plain(want.points));
+      if (want.status) expect(health.status).toBe(want.status);
+      if (want.lines) expect(asLines(src.points)).toEqual(want.lines);
+      if (want.points || !want.lines) expect(plain(src.points)).toEqual(plain(want.points ?? []));
       if (want.error && suite.error === 'contained') {
         expect(outcome.ok).toBe(false);
         expect(health.last_error?.message).toContain(want.error);
@@ -126,6 +153,8 @@ export function describeGoldenCases<C extends GoldenCase<unknown>, F>(name: stri
       if (want.hint) expect(health.hint).toContain(want.hint);
       if (want.warnings) expect(health.warnings).toEqual(want.warnings);
       if (want.item_errors) expect(health.item_errors).toEqual(want.item_errors);
+      suite.check?.(src, golden);
+      if (want.latest !== undefined) expect(asJson([src.latest()])).toEqual([want.latest]);
     });
   });
 }

@@ -225,9 +225,9 @@ export const PARSER_CASES: ParserCase[] = [
   },
   ...(
     [
-      ['parseForecast → forecastPoints', 'run-normal.json', 'forecast', (b: unknown) => wattForecastPoints(parseForecast(b))],
-      ['parseSignalIndex → indexPoints', 'run-normal.json', 'signal-index', (b: unknown) => indexPoints(parseSignalIndex(b))],
-      ['parseHistorical → historicalPoints', 'run-normal.json', 'historical', (b: unknown) => historicalPoints(parseHistorical(b))],
+      ['parseForecast → forecastPoints', 'cases/normal.json', '0', (b: unknown) => wattForecastPoints(parseForecast(b))],
+      ['parseSignalIndex → indexPoints', 'cases/normal.json', '1', (b: unknown) => indexPoints(parseSignalIndex(b))],
+      ['parseHistorical → historicalPoints', 'cases/normal.json', '2', (b: unknown) => historicalPoints(parseHistorical(b))],
     ] as const
   ).map(
     ([parser, file, key, parse]): ParserCase => ({

@@ -4,7 +4,7 @@ import type { SourcePoint } from '../../../core/plugin-api/index.js';
 import plugin from '../../../plugins/entsoe/index.js';
 import { acknowledgement, BAN_TEXT, startFakeEntsoe } from '../../fakes/entsoe.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
-import { expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
+import { describePriceGoldenCases, expectRetriedThenDegraded, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
 
 const TOKEN = '0f6c2a4e-8d1b-4c3a-9e7f-5b2d1a0c9e8f';
 const DE_LU = '10Y1001A1001A82H';
@@ -26,48 +26,26 @@ const span = (points: SourcePoint[]) => [points[0]?.time.toISOString(), points.a
 const NO_DATA_TOMORROW =
   `No matching data found for Data item ENERGY_PRICES [12.1.D] (${DE_LU}, ${DE_LU}) and interval 2026-05-06T22:00:00.000Z/2026-05-07T22:00:00.000Z.`;
 
-describe('entsoe golden cases: recorded documents in, points out', () => {
-  it('normal: today and tomorrow, PT15M, A03 gaps forward-filled, only classification position 1', async () => {
+describePriceGoldenCases(harness, new URL('./golden/cases/', import.meta.url), {
+  '403': 'ENTSO-E answers a missing or wrong token 401 (unauthorized-401.json); its notes know no 403',
+  '429 with Retry-After': "ENTSO-E's 429 carries no Retry-After; the plugin waits out its 10-minute ban (ban-429.json)",
+});
+
+describe('entsoe recorded documents: answers in, points out', () => {
+  it('normal: asks for today, then tomorrow, by their UTC bounds; A03 gaps forward-filled', async () => {
     harness.fake.addDocument(golden('de-lu-2026-05-06.xml'));
     harness.fake.addDocument(golden('de-lu-2026-05-07.xml'));
     const run = await (await make()).run();
     expect(run.error?.message).toBeUndefined();
     expect(run.points).toHaveLength(192);
-    expect(run.points[0]).toEqual(at('2026-05-05T22:00:00.000Z', 0.05903));
     // Positions 6 and 7 are omitted under A03: they repeat position 5; so do 95 and 96 position 94.
     expect(run.points.slice(4, 7).map((p) => p.fields.price_per_kwh)).toEqual([0.04199, 0.04199, 0.04199]);
     expect(run.points.slice(93, 96).map((p) => p.fields.price_per_kwh)).toEqual([0.05147, 0.05147, 0.05147]);
-    expect(run.points[96]).toEqual(at('2026-05-06T22:00:00.000Z', 0.0517));
     expect(harness.src!.health()).toMatchObject({ status_detail: 'operational', item_errors: [], details: { zone: DE_LU, tomorrow: 'published' } });
     expect(harness.fake.requests.map((r) => r.query)).toEqual([
       { securityToken: TOKEN, documentType: 'A44', in_Domain: DE_LU, out_Domain: DE_LU, periodStart: '202605052200', periodEnd: '202605062200', 'contract_MarketAgreement.type': 'A01' },
       { securityToken: TOKEN, documentType: 'A44', in_Domain: DE_LU, out_Domain: DE_LU, periodStart: '202605062200', periodEnd: '202605072200', 'contract_MarketAgreement.type': 'A01' },
     ]);
-  });
-
-  it('tomorrow not yet published: reason 999 before 14:00 Brussels time is no error at all', async () => {
-    vi.setSystemTime(Date.parse('2026-05-06T10:00:00Z'));
-    harness.fake.addDocument(golden('de-lu-2026-05-06.xml'));
-    const run = await (await make()).run();
-    expect(run.points).toHaveLength(96);
-    expect(harness.src!.health()).toMatchObject({ status: 'healthy', status_detail: 'operational', item_errors: [], details: { tomorrow: 'not yet published' } });
-  });
-
-  it('tomorrow still missing after 14:00 Brussels time: an item error, and today is written', async () => {
-    harness.fake.addDocument(golden('de-lu-2026-05-06.xml'));
-    const run = await (await make()).run();
-    expect(run.points).toHaveLength(96);
-    expect(harness.src!.health()).toMatchObject({ status_detail: 'operational' });
-    expect(harness.src!.health().item_errors).toEqual([
-      { item: 'tomorrow', message: `ENTSO-E has not published tomorrow's prices by 14:00 Brussels time (reason 999: ${NO_DATA_TOMORROW})` },
-    ]);
-  });
-
-  it('no prices for today (a wrong zone) is an error that says so', async () => {
-    harness.fake.addDocument(golden('de-lu-2026-05-06.xml'));
-    await (await make({ zone: BE })).run();
-    expect(harness.src!.health().status_detail).toBe('degraded');
-    expect(harness.src!.health().last_error?.message).toMatch(/^ENTSO-E has no day-ahead prices for 10YBE----------2 today \(reason 999: No matching data found .*\); check options\.zone$/);
   });
 
   it('a bad token gets the 401 HTML page: credentials_invalid, and the token appears nowhere', async () => {
@@ -97,18 +75,6 @@ describe('entsoe golden cases: recorded documents in, points out', () => {
     harness.fake.addDocument(golden('de-lu-2026-05-07.xml'));
     await expectRetriedThenDegraded(harness, 503);
     expect(harness.src!.health().last_error?.message).toMatch(/^ENTSO-E answered 503 Service Unavailable for GET \/api/);
-  });
-
-  it('malformed: a price that is not a number, and a body that is not XML, are data errors saying where', async () => {
-    const broken = golden('de-lu-2026-05-06.xml').replace('<price.amount>41.48</price.amount>', '<price.amount>4l.48</price.amount>');
-    await make();
-    harness.fake.failNext(1, 200, { body: broken, headers: { 'content-type': 'application/xml' } });
-    expect((await harness.src!.run()).ok).toBe(false);
-    expect(harness.src!.health().last_error?.message).toBe('today: TimeSeries[0].Period[0].Point[3].price.amount is not a number ("4l.48")');
-    harness.fake.failNext(1, 200, { body: '<html><body><p>Service temporarily unavailable', headers: { 'content-type': 'text/html' } });
-    await harness.src!.run();
-    expect(harness.src!.health().last_error?.message).toMatch(/^today: ENTSO-E sent a body that is not XML \(.+ at line \d+\)$/);
-    expect(harness.src!.points).toHaveLength(0);
   });
 
   it('malformed: a period whose end lies 20 years ahead is a data error naming it, not 700,000 points and seconds of work', async () => {
@@ -141,33 +107,6 @@ describe('entsoe golden cases: recorded documents in, points out', () => {
     harness.fake.failNext(1, 200, { body, headers: { 'content-type': 'application/xml' } });
     const outcome = await harness.src!.run();
     expect(outcome.error).toMatchObject({ kind: 'upstream', message: 'today: ENTSO-E answered without prices (reason none: No matching data)' });
-  });
-
-  it('a 400 acknowledgement (a parameter ENTSO-E refuses) is a config error', async () => {
-    await make();
-    harness.fake.failNext(1, 400, { body: acknowledgement('999', 'Invalid value of in_Domain'), headers: { 'content-type': 'text/xml' } });
-    await harness.src!.run();
-    expect(harness.src!.health()).toMatchObject({ status: 'error', status_detail: 'error' });
-    expect(harness.src!.health().last_error?.message).toContain('today: ENTSO-E refused the request (400: reason 999: Invalid value of in_Domain); check options.zone');
-  });
-
-  it('PT60M: 24 hourly prices of a day', async () => {
-    harness.fake.addDocument(golden('nl-2026-05-06-pt60m.xml'));
-    const run = await (await make({ zone: NL })).run();
-    expect(run.points).toHaveLength(24);
-    expect(run.points[0]).toEqual(at('2026-05-05T22:00:00.000Z', 0.04391, NL, 'PT60M'));
-    expect(run.points[23]).toEqual(at('2026-05-06T21:00:00.000Z', 0.06219, NL, 'PT60M'));
-  });
-
-  it('a day published both as PT15M and PT60M keeps the preferred resolution only', async () => {
-    harness.fake.addDocument(golden('be-2026-05-06-mixed.xml'));
-    const quarter = await (await make({ zone: BE })).run();
-    expect(quarter.points).toHaveLength(96);
-    expect(quarter.points[0]).toEqual(at('2026-05-05T22:00:00.000Z', 0.04942, BE));
-    await harness.src!.stop();
-    const hourly = await (await make({ zone: BE, resolution: 'PT60M' })).run();
-    expect(hourly.points).toHaveLength(24);
-    expect(hourly.points[0]).toEqual(at('2026-05-05T22:00:00.000Z', 0.04281, BE, 'PT60M'));
   });
 
   it('daylight-saving days: 92 and 100 quarter hours, asked for by their real UTC bounds', async () => {

@@ -5,15 +5,9 @@ import { credentialFields } from '../../../core/runtime/credentials.js';
 import { createTestSource, type TestSource } from '../../../core/testkit/index.js';
 import plugin from '../../../plugins/google-calendar/index.js';
 import { startFakeGoogle, type FakeGoogle } from '../../fakes/google-calendar.js';
+import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
-import { clockAt, credentialsOf, eventRequests, golden, goldenText, googleSource, plainPoints } from './helpers.js';
-
-interface Expected {
-  now: string;
-  options?: Record<string, unknown>;
-  points: unknown[];
-  latest?: unknown;
-}
+import { clockAt, credentialsOf, eventRequests, golden, googleSource } from './helpers.js';
 
 let fake: FakeGoogle;
 let src: TestSource | undefined;
@@ -27,22 +21,16 @@ afterEach(async () => {
   await fake.close();
 });
 
-describe('google-calendar golden cases', () => {
-  for (const name of ['normal', 'dst']) {
-    it(`${name}: recorded events.list in, calendar_event points out`, async () => {
-      const expected = golden<Expected>(`${name}.expected.json`);
-      clockAt(expected.now);
-      fake.load(golden(`${name}.json`));
-      src = await googleSource(fake, { options: expected.options });
-      const outcome = await src.run();
-      expect(outcome.error?.message).toBeUndefined();
-      expect(plainPoints(src.points)).toEqual(expected.points);
-      expect(src.points.every((p) => p.measurement === 'calendar_event' && p.tags.source === 'test')).toBe(true);
-      if (expected.latest) expect(src.latest()).toEqual(expected.latest);
-      expect(src.health()).toMatchObject({ status: 'healthy', status_detail: 'operational', token_refresh_count: 1 });
-    });
-  }
+describeGoldenCases<GoldenCase, FakeGoogle>('google-calendar', {
+  dir: new URL('./golden/cases/', import.meta.url),
+  make: async (golden) => {
+    clockAt(golden.now);
+    src = await googleSource(fake, { options: golden.options });
+    return { fake, src };
+  },
+});
 
+describe('google-calendar requests and events', () => {
   it('asks for every occurrence over the window with the access token from the refresh token', async () => {
     clockAt('2026-05-07T06:00:00.000Z');
     fake.load(golden('normal.json'));
@@ -54,7 +42,7 @@ describe('google-calendar golden cases', () => {
     expect(list!.path).toBe('/calendar/v3/calendars/primary/events');
     expect(list!.auth).toMatch(/^Bearer ya29\.fake-/);
     expect(list!.query).toMatchObject({ singleEvents: 'true', timeMin: '2026-05-05T06:00:00.000Z', timeMax: '2026-05-18T06:00:00.000Z' });
-    expect(src.health().details).toMatchObject({ calendar_id: 'primary', time_zone: 'Europe/Berlin', sync: 'full', events: 4 });
+    expect(src.health()).toMatchObject({ token_refresh_count: 1, details: { calendar_id: 'primary', time_zone: 'Europe/Berlin', sync: 'full', events: 4 } });
     // The window ends 10 days ahead: the event of 20 May is left out.
     expect(src.points.map((p) => p.tags.event_id)).not.toContain('private77');
   });
@@ -68,52 +56,6 @@ describe('google-calendar golden cases', () => {
     const holiday = src.points.find((p) => p.tags.event_id === 'abc123_20260508')!;
     expect(holiday.tags.calendar).toBe('family');
     expect(holiday.time.toISOString()).toBe('2026-05-08T04:00:00.000Z');
-  });
-
-  it('empty: an empty calendar is a good run with no points and nothing going on', async () => {
-    clockAt('2026-05-07T06:00:00.000Z');
-    fake.load(golden('empty.json'));
-    src = await googleSource(fake);
-    const outcome = await src.run();
-    expect(outcome.ok).toBe(true);
-    expect(src.points).toEqual([]);
-    expect(src.health().status_detail).toBe('operational');
-    expect(src.latest()).toEqual({ as_of: '2026-05-07T06:00:00.000Z', current: [], next: null });
-  });
-
-  it('malformed: items that are not an array fail the run with a data error saying where', async () => {
-    fake.failNext(1, 200, { body: goldenText('malformed-items.json') });
-    src = await googleSource(fake);
-    const outcome = await src.run();
-    expect(outcome.error?.message).toBe('events.list: items is not an array');
-    expect(src.health()).toMatchObject({ status: 'degraded', status_detail: 'degraded', last_error: { message: 'events.list: items is not an array' } });
-    expect(src.points).toEqual([]);
-  });
-
-  it('malformed: a last page without nextSyncToken is a data error', async () => {
-    fake.failNext(1, 200, { body: goldenText('no-sync-token.json') });
-    src = await googleSource(fake);
-    expect((await src.run()).error?.message).toBe('events.list: the last page carries no nextSyncToken');
-  });
-
-  it('malformed: an HTML page instead of JSON is a data error', async () => {
-    fake.failNext(1, 200, { body: '<html><title>Sign in</title></html>', headers: { 'content-type': 'text/html' } });
-    src = await googleSource(fake);
-    const outcome = await src.run();
-    expect(outcome.error).toMatchObject({ kind: 'data' });
-    expect(outcome.error?.message).toContain('not valid JSON');
-  });
-
-  it('malformed: one unreadable event is an item error, the others are written', async () => {
-    clockAt('2026-05-07T04:00:00.000Z');
-    fake.load(golden('bad-event.json'));
-    src = await googleSource(fake);
-    const outcome = await src.run();
-    expect(outcome.ok).toBe(true);
-    expect(src.points.map((p) => p.tags.event_id)).toEqual(['good01']);
-    expect(src.health().item_errors).toEqual([
-      { item: 'event bad01', message: 'event bad01: start.dateTime "2026-05-07 07:00" is not an RFC 3339 time' },
-    ]);
   });
 
   it('malformed: a dateTime whose UTC offset is out of range (+99:99) is an item error, not an event at an Invalid Date', async () => {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { vi } from 'vitest';
-import type { SourcePoint } from '../../../core/plugin-api/index.js';
 import { createTestSource, type TestSource } from '../../../core/testkit/index.js';
 import plugin from '../../../plugins/google-calendar/index.js';
 import type { FakeGoogle } from '../../fakes/google-calendar.js';
@@ -8,10 +7,6 @@ import type { FakeGoogle } from '../../fakes/google-calendar.js';
 /** A recorded body (or expectation) from golden/. */
 export function golden<T = Record<string, unknown>>(name: string): T {
   return JSON.parse(readFileSync(new URL(`./golden/${name}`, import.meta.url), 'utf8')) as T;
-}
-
-export function goldenText(name: string): string {
-  return readFileSync(new URL(`./golden/${name}`, import.meta.url), 'utf8');
 }
 
 /** Freezes `Date` (only Date: timers and sockets stay real) at `iso`. */
@@ -38,14 +33,6 @@ export function googleSource(
     id: over.id ?? 'test',
     options: { base_url: `${fake.url}/calendar/v3`, token_url: `${fake.url}/token`, retries: 0, ...over.options },
     credentials: over.credentials ?? credentialsOf(fake),
-  });
-}
-
-/** Points as the golden expectations write them: ISO time, tags without `source`. */
-export function plainPoints(points: readonly SourcePoint[]): { time: string; tags: Record<string, string>; fields: Record<string, unknown> }[] {
-  return points.map((p) => {
-    const { source: _source, ...tags } = p.tags;
-    return { time: p.time.toISOString(), tags, fields: { ...p.fields } };
   });
 }
 

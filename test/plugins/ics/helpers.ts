@@ -4,6 +4,7 @@ import type { PluginDeclaration, SourcePoint } from '../../../core/plugin-api/in
 import { createTestSource, type TestSource } from '../../../core/testkit/index.js';
 import plugin from '../../../plugins/ics/index.js';
 import { SECRET_FEED_PATH, type FakeIcs } from '../../fakes/ics.js';
+import type { GoldenAnswer, GoldenCase } from '../../support/golden-cases.js';
 
 export const icsPlugin: PluginDeclaration = plugin;
 
@@ -11,8 +12,12 @@ export function golden(name: string): string {
   return readFileSync(new URL(`./golden/${name}`, import.meta.url), 'utf8');
 }
 
-export function expected<T = { now: string; options?: Record<string, unknown>; points: unknown[]; latest?: unknown }>(name: string): T {
-  return JSON.parse(golden(name)) as T;
+export const GOLDEN_CASES = new URL('./golden/cases/', import.meta.url);
+
+/** Golden case `name` with its recorded feed read. */
+export function goldenCase(name: string): GoldenCase<GoldenAnswer> & { feed: string } {
+  const golden = JSON.parse(readFileSync(new URL(`${name}.json`, GOLDEN_CASES), 'utf8')) as GoldenCase<GoldenAnswer>;
+  return { ...golden, feed: readFileSync(new URL(golden.upstream.bodyFile!, GOLDEN_CASES), 'utf8') };
 }
 
 /** Freezes `Date` (only Date: timers and sockets stay real) at `iso`. */
@@ -24,13 +29,6 @@ export function clockAt(iso: string): void {
 /** An ics source (id `family`) reading the fake's secret-address feed. */
 export function icsSource(fake: FakeIcs, options: Record<string, unknown> = {}): Promise<TestSource> {
   return createTestSource({ plugin, id: 'family', options: { url: `${fake.url}${SECRET_FEED_PATH}`, retries: 0, ...options } });
-}
-
-export function plainPoints(points: readonly SourcePoint[]): { time: string; tags: Record<string, string>; fields: Record<string, unknown> }[] {
-  return points.map((p) => {
-    const { source: _source, ...tags } = p.tags;
-    return { time: p.time.toISOString(), tags, fields: { ...p.fields } };
-  });
 }
 
 /** Runs `fn` with the process in time zone `tz` (Node reads TZ afresh when it changes). */

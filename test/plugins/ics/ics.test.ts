@@ -4,8 +4,9 @@ import { parse } from 'yaml';
 import { createTestSource, type TestSource } from '../../../core/testkit/index.js';
 import { feedTarget } from '../../../plugins/ics/feed-download.js';
 import { rollingFeed, SECRET_FEED_PATH, startFakeIcs, type FakeIcs } from '../../fakes/ics.js';
+import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
-import { clockAt, expected, golden, icsPlugin, icsSource, inTimeZone, plainPoints } from './helpers.js';
+import { clockAt, golden, GOLDEN_CASES, goldenCase, icsPlugin, icsSource, inTimeZone } from './helpers.js';
 
 let fake: FakeIcs;
 let src: TestSource | undefined;
@@ -19,30 +20,32 @@ afterEach(async () => {
   await fake.close();
 });
 
+/** Runs the feed of golden case `name` (its clock and options), as the golden cases do. */
 async function goldenRun(name: string): Promise<TestSource> {
-  const want = expected(`${name}.expected.json`);
-  clockAt(want.now);
-  fake.setFeed(SECRET_FEED_PATH, golden(`${name}.ics`));
-  const source = await icsSource(fake, want.options);
+  const golden = goldenCase(name);
+  clockAt(golden.now);
+  fake.setFeed(SECRET_FEED_PATH, golden.feed);
+  const source = await icsSource(fake, golden.options);
   const outcome = await source.run();
   expect(outcome.error?.message).toBeUndefined();
   return source;
 }
 
-describe('ics golden cases', () => {
-  for (const name of ['normal', 'dst']) {
-    it(`${name}: recorded feed in, calendar_event points out`, async () => {
-      src = await goldenRun(name);
-      const want = expected(`${name}.expected.json`);
-      expect(plainPoints(src.points)).toEqual(want.points);
-      if (want.latest) expect(src.latest()).toEqual(want.latest);
-      expect(src.health()).toMatchObject({ status: 'healthy', status_detail: 'operational', item_errors: [] });
-    });
+describeGoldenCases<GoldenCase, FakeIcs>('ics', {
+  dir: GOLDEN_CASES,
+  make: async (golden) => {
+    clockAt(golden.now);
+    src = await icsSource(fake, golden.options);
+    return { fake, src };
+  },
+});
 
+describe('ics recorded feeds', () => {
+  for (const name of ['normal', 'dst']) {
     for (const tz of ['Asia/Tokyo', 'America/Los_Angeles']) {
       it(`${name}: the same points when the host runs in ${tz}`, async () => {
         src = await inTimeZone(tz, () => goldenRun(name));
-        expect(plainPoints(src.points)).toEqual(expected(`${name}.expected.json`).points);
+        expect(JSON.parse(JSON.stringify(src.points))).toEqual(goldenCase(name).expect.points);
       });
     }
   }
@@ -62,14 +65,6 @@ describe('ics golden cases', () => {
     expect([trip.time.toISOString(), trip.fields.end, trip.tags.calendar]).toEqual(['2026-05-06T04:00:00.000Z', '2026-05-11T04:00:00.000Z', 'family-feed']);
     // Times with a TZID keep their own zone.
     expect(src.points.find((p) => p.tags.event_id === 'dentist@example.com')!.time.toISOString()).toBe('2026-05-12T12:30:00.000Z');
-  });
-
-  it('empty: a feed without events is a good run with no points', async () => {
-    fake.setFeed(SECRET_FEED_PATH, golden('empty.ics'));
-    src = await icsSource(fake);
-    expect((await src.run()).ok).toBe(true);
-    expect(src.points).toEqual([]);
-    expect(src.latest()).toMatchObject({ current: [], next: null });
   });
 
   it('takes a path without a host relative to base_url', async () => {

@@ -1,19 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import type { SourcePoint } from '../../../core/plugin-api/index.js';
 import plugin from '../../../plugins/tibber/index.js';
 import { DEMO_HOME_ID, startFakeTibber } from '../../fakes/tibber.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
-import { gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
+import { describePriceGoldenCases, gaps, itKeepsItsDeclaration, lifecycleFake, usePriceDay } from '../../support/price-days.js';
 
 const TOKEN = 'tibber-token-5c1a9e';
 const golden = (name: string): unknown => JSON.parse(readFileSync(new URL(`./golden/${name}`, import.meta.url), 'utf8'));
 /** 14:20 in Stockholm on a normal day: today's and (in prices-normal) tomorrow's prices are known. */
 const NOON = Date.parse('2026-05-06T12:20:00Z');
 
-const harness = usePriceDay({ plugin, at: NOON, startFake: () => startFakeTibber({ token: TOKEN }) });
+const harness = usePriceDay({ plugin, at: NOON, startFake: () => startFakeTibber({ token: TOKEN }), credentials: { access_token: TOKEN } });
 const make = (options: Record<string, unknown> = {}, token = TOKEN) => harness.make(options, { access_token: token });
-const times = (points: SourcePoint[]) => points.map((p) => p.time.toISOString());
 const price = (time: string, energy: number, total: number, level: string, resolution = 'PT15M') => ({
   measurement: 'electricity_price',
   tags: { provider: 'tibber', area: DEMO_HOME_ID, currency: 'SEK', resolution, source: 'test' },
@@ -21,16 +19,16 @@ const price = (time: string, energy: number, total: number, level: string, resol
   time: new Date(time),
 });
 
-describe('tibber golden cases: recorded answers in, points out', () => {
-  it('normal: lists the homes, then reads today and tomorrow quarter-hourly', async () => {
+describePriceGoldenCases(harness, new URL('./golden/cases/', import.meta.url), {
+  '401': 'Tibber answers a missing or invalid token 200 with UNAUTHENTICATED (unauthenticated-in-200.json)',
+});
+
+describe('tibber recorded days: answers in, points out', () => {
+  it('normal: lists the homes, then asks for one home\'s quarter-hourly prices', async () => {
     harness.fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-normal.json'));
     await make();
     expect((await harness.src!.run()).error?.message).toBeUndefined();
     expect(harness.src!.points).toHaveLength(192);
-    expect(harness.src!.points[0]).toEqual(price('2026-05-05T22:00:00.000Z', 0.5923, 1.1794, 'CHEAP'));
-    expect(harness.src!.points[57]).toEqual(price('2026-05-06T12:15:00.000Z', 0.2069, 0.6976, 'VERY_CHEAP'));
-    expect(harness.src!.points[191]).toEqual(price('2026-05-07T21:45:00.000Z', 0.5259, 1.0964, 'CHEAP'));
-    expect(harness.src!.points.filter((p) => (p.fields.price_per_kwh as number) < 0).length).toBeGreaterThan(0);
     expect(harness.src!.health()).toMatchObject({ status: 'healthy', status_detail: 'operational', details: { tomorrow: 'published', homes: [DEMO_HOME_ID] } });
     expect(harness.fake.queries.map((q) => /homes \{/.test(q.query))).toEqual([true, false]);
     expect(harness.fake.queries[1]!.query).toContain('priceInfo(resolution: QUARTER_HOURLY)');
@@ -72,15 +70,6 @@ describe('tibber golden cases: recorded answers in, points out', () => {
     expect(harness.src!.logs()).not.toContain('wrong-token-7781');
   });
 
-  it('429 with Retry-After: rate_limited until the time Tibber asked for', async () => {
-    await make();
-    harness.fake.failNext(1, 429, { headers: { 'retry-after': '120' }, body: { errors: [{ message: 'Too many requests' }] } });
-    await harness.src!.run();
-    const h = harness.src!.health();
-    expect([h.status, h.status_detail, h.last_error?.http_status]).toEqual(['degraded', 'rate_limited', 429]);
-    expect(h.hint).toContain(new Date(NOON + 120_000).toISOString());
-  });
-
   it('5xx: retried within the run (POST included), then a failure when it persists', async () => {
     harness.fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-normal.json'));
     await make({ retries: 2 });
@@ -93,56 +82,6 @@ describe('tibber golden cases: recorded answers in, points out', () => {
     expect(harness.src!.health().last_error?.message).toMatch(/^Tibber answered 502 Bad Gateway for POST \/v1-beta\/gql/);
   });
 
-  it('malformed: a startsAt that is not a date is a data error naming it, and nothing is written', async () => {
-    harness.fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden('prices-malformed.json'));
-    await make();
-    expect((await harness.src!.run()).ok).toBe(false);
-    expect(harness.src!.points).toHaveLength(0);
-    expect(harness.src!.health().last_error?.message).toBe(
-      `home ${DEMO_HOME_ID}: priceInfo.today[3].startsAt is not a date with a UTC offset ("2026-05-06 00:45")`,
-    );
-  });
-
-  it('a maintenance page instead of JSON is a transient upstream error', async () => {
-    await make();
-    harness.fake.failNext(1, 200, { body: '<html><body>Down for maintenance</body></html>', headers: { 'content-type': 'text/html' } });
-    await harness.src!.run();
-    expect(harness.src!.health()).toMatchObject({ status_detail: 'degraded', last_error: { message: 'Tibber answered 200 with text/html instead of JSON' } });
-  });
-
-  it('a JSON null instead of a GraphQL answer is a data error, not a TypeError', async () => {
-    // Found by test/faults/parsers.property.test.ts: `null` made the plugin read `null.errors`.
-    await make();
-    harness.fake.failNext(1, 200, { body: 'null', headers: { 'content-type': 'application/json' } });
-    const outcome = await harness.src!.run();
-    expect(outcome.error).toMatchObject({ kind: 'data', message: 'Tibber answered null, not a GraphQL answer (an object with "data")' });
-  });
-
-  it('the demo token on a restricted feature is access_denied', async () => {
-    await make();
-    const body = { errors: [{ message: 'This is not allowed for a demo user', extensions: { code: 'INTERNAL_SERVER_ERROR' } }], data: null };
-    harness.fake.failNext(1, 200, { body });
-    await harness.src!.run();
-    expect(harness.src!.health()).toMatchObject({ status: 'error', status_detail: 'access_denied' });
-  });
-
-  it('a day with 96 quarter hours, and daylight-saving days of 92 and 100, in UTC 15 minutes apart', async () => {
-    for (const [file, now, first, last, todayCount] of [
-      ['prices-dst-spring.json', '2026-03-29T12:00:00Z', '2026-03-28T23:00:00.000Z', '2026-03-29T21:45:00.000Z', 92],
-      ['prices-dst-autumn.json', '2026-10-25T12:00:00Z', '2026-10-24T22:00:00.000Z', '2026-10-25T22:45:00.000Z', 100],
-      ['prices-normal.json', '2026-05-06T12:00:00Z', '2026-05-05T22:00:00.000Z', '2026-05-06T21:45:00.000Z', 96],
-    ] as const) {
-      vi.setSystemTime(Date.parse(now));
-      harness.fake.setPrices(DEMO_HOME_ID, 'QUARTER_HOURLY', golden(file));
-      const run = await (await make()).run();
-      const day = file === 'prices-dst-autumn.json' ? run.points.slice(96) : run.points.slice(0, todayCount);
-      expect(day).toHaveLength(todayCount);
-      expect([times(day)[0], times(day).at(-1)]).toEqual([first, last]);
-      expect(gaps(run.points)).toEqual(new Set([900_000]));
-      expect(new Set(run.points.map((p) => p.tags.resolution))).toEqual(new Set(['PT15M']));
-      await harness.src!.stop();
-    }
-  });
 });
 
 describe('tibber options', () => {

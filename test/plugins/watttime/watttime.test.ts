@@ -1,53 +1,19 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../../core/config/load.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SourcePoint } from '../../../core/plugin-api/index.js';
-import { pointToLine } from '../../../core/storage/line-protocol.js';
 import { createTestSource, type TestSource } from '../../../core/testkit/index.js';
 import plugin from '../../../plugins/watttime/index.js';
 import { fakeIndexValue, fakeValue, startFakeWattTime, type FakeWattTime, type WattTimeAccess } from '../../fakes/watttime.js';
+import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
 import { tempConfig } from '../../support/temp-config.js';
 
-// Golden runs: golden/run-<case>.json holds recorded upstream answers (inline, or a recorded body
-// file of the same folder) and what the source makes of them, through the real runtime against the
-// fake WattTime: its state, its error, and the points as the line protocol written to InfluxDB.
-// Endpoints a case does not record are answered by the fake itself.
+// Golden cases: golden/cases/<case>.json holds recorded upstream answers, each for one endpoint
+// (inline, or a recorded body file of golden/), and what the source makes of them through the real
+// runtime against the fake WattTime: its state, its error, and the line protocol written to InfluxDB.
+// Endpoints a case does not record (the login, the plan) are answered by the fake itself.
 
-const GOLDEN = new URL('./golden/', import.meta.url);
 const USER = { username: 'grid-watcher', password: 'Gr1d-carbon!' };
-const PATHS: Record<string, string> = {
-  login: '/login',
-  'my-access': '/v3/my-access',
-  'region-from-loc': '/v3/region-from-loc',
-  forecast: '/v3/forecast',
-  'signal-index': '/v3/signal-index',
-  historical: '/v3/historical',
-};
-
-interface Answer {
-  status: number;
-  body?: unknown;
-  bodyFile?: string;
-  headers?: Record<string, string>;
-}
-interface GoldenRun {
-  description: string;
-  now: string;
-  options?: Record<string, unknown>;
-  access?: WattTimeAccess[];
-  upstream: Record<string, Answer>;
-  expect: {
-    status: string;
-    status_detail: string;
-    error?: string;
-    http_status?: number;
-    hint?: string;
-    warnings?: string[];
-    item_errors?: { item: string; message: string }[];
-    lines: string[];
-  };
-}
 
 let fake: FakeWattTime | undefined;
 let src: TestSource | undefined;
@@ -59,42 +25,19 @@ afterEach(async () => {
   fake = undefined;
 });
 
-const lines = (points: readonly SourcePoint[]) => points.map((p) => pointToLine(p)).sort();
-
-describe('watttime golden runs: recorded answers in, line protocol out', () => {
-  const runs = readdirSync(GOLDEN).filter((f) => f.startsWith('run-') && f.endsWith('.json'));
-
-  it('covers the cases every plugin must have', () => {
-    for (const name of ['normal', 'empty', 'invalid-scope', '429-retry-after', '429-no-retry-after', '503-everything', 'malformed-value', 'login-403-nginx']) {
-      expect(runs).toContain(`run-${name}.json`);
-    }
-  });
-
-  it.each(runs)('%s', async (file) => {
-    const run = JSON.parse(readFileSync(new URL(file, GOLDEN), 'utf8')) as GoldenRun;
+describeGoldenCases<GoldenCase & { access?: WattTimeAccess[] }, FakeWattTime>('watttime', {
+  dir: new URL('./golden/cases/', import.meta.url),
+  make: async (golden) => {
     // Only the clock is frozen (timers stay real): the plugin, the fake and the runtime agree on now.
     vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(new Date(run.now));
+    vi.setSystemTime(new Date(golden.now));
     fake = await startFakeWattTime();
-    fake.addUser(USER.username, USER.password, run.access);
-    for (const [endpoint, answer] of Object.entries(run.upstream)) {
-      const body = answer.bodyFile ? readFileSync(new URL(answer.bodyFile, GOLDEN), 'utf8') : JSON.stringify(answer.body);
-      fake.failNext(1, answer.status, { body, path: PATHS[endpoint], ...(answer.headers ? { headers: answer.headers } : {}) });
-    }
-    src = await createTestSource({ plugin, id: 'carbon', options: { base_url: fake.url, retries: 0, ...run.options }, credentials: USER });
-    const outcome = await src.run();
-    const health = src.health();
-    const want = run.expect;
-    expect({ status: health.status, status_detail: health.status_detail }).toEqual({ status: want.status, status_detail: want.status_detail });
-    expect(lines(src.points)).toEqual(want.lines);
-    if (want.error) expect(health.last_error?.message).toContain(want.error);
-    else expect(outcome.error?.message).toBeUndefined();
-    if (want.http_status) expect(health.last_error?.http_status).toBe(want.http_status);
-    if (want.hint) expect(health.hint).toBe(want.hint);
-    if (want.warnings) expect(health.warnings).toEqual(want.warnings);
-    if (want.item_errors) expect(health.item_errors).toEqual(want.item_errors);
-    expect(src.logs()).not.toContain(USER.password);
-  });
+    fake.addUser(USER.username, USER.password, golden.access);
+    src = await createTestSource({ plugin, id: 'carbon', options: { base_url: fake.url, retries: 0, ...golden.options }, credentials: USER });
+    return { fake, src };
+  },
+  error: 'contained',
+  check: (source) => expect(source.logs()).not.toContain(USER.password),
 });
 
 describe('watttime requests', () => {
