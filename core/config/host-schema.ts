@@ -1,4 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import { StringEnum } from '../plugin-api/string-enum.js';
 import { SIZE_PATTERN } from './size.js';
 
 /**
@@ -21,10 +22,6 @@ export function Duration(options: { default?: string; description?: string } = {
   return Type.String({ pattern: DURATION_PATTERN, ...options });
 }
 
-/** A string that is one of `values` (plain `enum`, which reads better in errors than anyOf). */
-export function StringEnum<T extends string>(values: readonly T[], options: { default?: T; description?: string } = {}) {
-  return Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
-}
 
 const closed = { additionalProperties: false } as const;
 

@@ -2,7 +2,7 @@
  * The `calendar_event` measurement of CONTRACT §4, shared by every calendar plugin: events to
  * points, the window around now, events that went away, and the current and next events.
  */
-import type { JsonSchema } from './plugin.js';
+import { Type, type TInteger } from '@sinclair/typebox';
 import type { Point } from './point.js';
 
 /** The measurement of every calendar plugin (CONTRACT §4). */
@@ -40,23 +40,21 @@ export type EventWindowOptions = {
  * {@link windowAround}. `aheadNote` is added to the description of `days_ahead` (e.g. how far
  * recurring events are expanded).
  */
-export function eventWindowOptions(aheadNote?: string): Record<keyof EventWindowOptions, JsonSchema> {
+export function eventWindowOptions(aheadNote?: string): Record<keyof EventWindowOptions, TInteger> {
   const ahead = 'Report events that start within this many days from now';
   return {
-    days_back: {
-      type: 'integer',
+    days_back: Type.Integer({
       minimum: 0,
       maximum: 366,
       default: 1,
       description: 'Report events that end less than this many days ago (ongoing ones always count).',
-    },
-    days_ahead: {
-      type: 'integer',
+    }),
+    days_ahead: Type.Integer({
       minimum: 1,
       maximum: 366,
       default: 30,
       description: aheadNote ? `${ahead}; ${aheadNote}.` : `${ahead}.`,
-    },
+    }),
   };
 }
 

@@ -7,6 +7,7 @@ export type { PluginDeclaration, CredentialsSpec, JsonSchema } from './plugin.js
 /** TypeBox, to write an options schema whose type follows from it (`Static<typeof Options>`). */
 export { Type } from '@sinclair/typebox';
 export type { Static } from '@sinclair/typebox';
+export { StringEnum } from './string-enum.js';
 export type { PluginCommand, CommandIo } from './command.js';
 export type {
   DataSource,

@@ -1,14 +1,8 @@
 import type { DataSource, FetchResult, RunContext } from '../../core/plugin-api/index.js';
+import type { AwattarOptions } from './options.js';
 import { marketPoints } from './market-data.js';
 import { RequestBudget } from './request-budget.js';
 import { currentAndNextByResolution, startOfZonedDay } from '../../core/plugin-api/index.js';
-
-/** The plugin's own options (see the README's table). */
-export type AwattarOptions = {
-  country: 'DE' | 'AT';
-  max_requests_per_day: number;
-  base_url: string;
-};
 
 /** The default `base_url` (Germany); Austria has its own host. */
 export const GERMAN_API = 'https://api.awattar.de';
@@ -32,7 +26,7 @@ async function fetchPrices(ctx: RunContext<AwattarOptions>, budget: RequestBudge
 }
 
 /** The running source of one configured `awattar` source; its request budget lives as long as it. */
-export function createAwattarSource(options: AwattarOptions): DataSource<AwattarOptions> {
+export function createAwattarSource(options: Pick<AwattarOptions, 'max_requests_per_day'>): DataSource<AwattarOptions> {
   const budget = new RequestBudget(options.max_requests_per_day);
   return { fetch: (ctx) => fetchPrices(ctx, budget), latest: currentAndNextByResolution };
 }

@@ -1,11 +1,12 @@
 import { definePlugin } from '../../core/plugin-api/index.js';
-import { createAwattarSource, GERMAN_API, type AwattarOptions } from './awattar-source.js';
+import { AWATTAR_OPTIONS_SCHEMA } from './options.js';
+import { createAwattarSource, GERMAN_API } from './awattar-source.js';
 
 /**
  * aWATTar: EPEX day-ahead market prices for Germany or Austria, today's and tomorrow's once
  * published, converted from EUR/MWh to EUR/kWh. No key; a fair-use limit of about 100 requests a day.
  */
-export default definePlugin<AwattarOptions>({
+export default definePlugin({
   id: 'awattar',
   apiVersion: 1,
   title: 'aWATTar',
@@ -19,24 +20,6 @@ export default definePlugin<AwattarOptions>({
   // The newest point is tomorrow's last slot once published; an hour past the end of the known
   // prices means the source has missed a day.
   max_data_age: '1h',
-  options: {
-    type: 'object',
-    properties: {
-      country: {
-        type: 'string',
-        enum: ['DE', 'AT'],
-        default: 'DE',
-        description: 'Market area: DE (api.awattar.de) or AT (api.awattar.at, used unless base_url is set).',
-      },
-      max_requests_per_day: {
-        type: 'integer',
-        minimum: 1,
-        maximum: 100,
-        default: 90,
-        description: "Most requests this source sends in any 24 hours; aWATTar's fair use allows about 100 an address.",
-      },
-    },
-    additionalProperties: false,
-  },
+  options: AWATTAR_OPTIONS_SCHEMA,
   create: ({ options }) => createAwattarSource(options),
 });

@@ -9,18 +9,10 @@ import {
   type ItemError,
   type RunContext,
 } from '../../core/plugin-api/index.js';
+import type { EntsoeOptions } from './options.js';
 import { requestDay, type DayAnswer } from './document-client.js';
 import { curvePoints } from './price-curve.js';
 import type { PricePeriod } from './xml-document.js';
-
-/** The plugin's own options (see the README's table). */
-export type EntsoeOptions = {
-  /** The bidding zone's EIC code, e.g. 10Y1001A1001A82H (DE-LU). */
-  zone: string;
-  /** HH:MM, market time, after which tomorrow's prices are expected. */
-  tomorrow_expected_by: string;
-  resolution: 'PT15M' | 'PT60M';
-};
 
 /** The day-ahead market's days run midnight to midnight in CET/CEST, whatever the zone's own time. */
 export const MARKET_TIME_ZONE = 'Europe/Brussels';

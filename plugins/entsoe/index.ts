@@ -1,11 +1,12 @@
 import { definePlugin } from '../../core/plugin-api/index.js';
-import { createEntsoeSource, type EntsoeOptions } from './entsoe-source.js';
+import { ENTSOE_OPTIONS_SCHEMA } from './options.js';
+import { createEntsoeSource } from './entsoe-source.js';
 
 /**
  * ENTSO-E Transparency Platform: day-ahead prices (document A44) of one European bidding zone,
  * today's and tomorrow's once published, in 15- or 60-minute slots. Needs a security token.
  */
-export default definePlugin<EntsoeOptions>({
+export default definePlugin({
   id: 'entsoe',
   apiVersion: 1,
   title: 'ENTSO-E',
@@ -25,29 +26,6 @@ export default definePlugin<EntsoeOptions>({
   // The newest point is tomorrow's last slot once published; an hour past the end of the known
   // prices means the source has missed a day.
   max_data_age: '1h',
-  options: {
-    type: 'object',
-    properties: {
-      zone: {
-        type: 'string',
-        pattern: '^[0-9A-Z][0-9A-Z-]{14}[0-9A-Z]$',
-        description: 'EIC code of the bidding zone, e.g. 10Y1001A1001A82H (DE-LU), 10YNL----------L (NL), 10YBE----------2 (BE).',
-      },
-      tomorrow_expected_by: {
-        type: 'string',
-        pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
-        default: '14:00',
-        description: "Time (CET/CEST) after which missing prices for tomorrow are reported as an item error; before it, ENTSO-E's 'no matching data' is expected.",
-      },
-      resolution: {
-        type: 'string',
-        enum: ['PT15M', 'PT60M'],
-        default: 'PT15M',
-        description: 'Which resolution to keep when ENTSO-E publishes a day both quarter-hourly and hourly.',
-      },
-    },
-    required: ['zone'],
-    additionalProperties: false,
-  },
+  options: ENTSOE_OPTIONS_SCHEMA,
   create: () => createEntsoeSource(),
 });

@@ -1,10 +1,10 @@
 import { definePlugin } from '../../core/plugin-api/index.js';
 import { authCommand } from './auth-command.js';
 import { GoogleCalendarSource } from './calendar-source.js';
-import { GOOGLE_TOKEN_URL, optionsSchema, type GoogleCalendarOptions } from './options.js';
+import { GOOGLE_TOKEN_URL, optionsSchema } from './options.js';
 
 /** Google Calendar (API v3) through an OAuth 2.0 refresh token: see README.md. */
-export default definePlugin<GoogleCalendarOptions>({
+export default definePlugin({
   id: 'google-calendar',
   apiVersion: 1,
   title: 'Google Calendar',

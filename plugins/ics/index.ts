@@ -1,9 +1,9 @@
 import { definePlugin } from '../../core/plugin-api/index.js';
 import { IcsSource } from './ics-source.js';
-import { optionsSchema, type IcsOptions } from './options.js';
+import { optionsSchema } from './options.js';
 
 /** Any iCalendar (.ics) feed, key-free: see README.md. */
-export default definePlugin<IcsOptions>({
+export default definePlugin({
   id: 'ics',
   apiVersion: 1,
   title: 'ICS feed',

@@ -1,11 +1,12 @@
 import { definePlugin } from '../../core/plugin-api/index.js';
-import { createOctopusSource, type OctopusOptions } from './octopus-source.js';
+import { OCTOPUS_OPTIONS_SCHEMA } from './options.js';
+import { createOctopusSource } from './octopus-source.js';
 
 /**
  * Octopus Energy (UK): Agile half-hourly unit rates of one product and region, with and without
  * VAT, today's and tomorrow's once published. Tariff data needs no key.
  */
-export default definePlugin<OctopusOptions>({
+export default definePlugin({
   id: 'octopus-energy',
   apiVersion: 1,
   title: 'Octopus Energy',
@@ -19,29 +20,6 @@ export default definePlugin<OctopusOptions>({
   // The newest point is tomorrow's last slot once published; an hour past the end of the known
   // rates means the source has missed a day.
   max_data_age: '1h',
-  options: {
-    type: 'object',
-    properties: {
-      product_code: {
-        type: 'string',
-        pattern: '^[A-Z0-9][A-Z0-9-]*$',
-        default: 'AGILE-24-10-01',
-        description: 'Octopus product code of the Agile tariff (see GET /v1/products/), e.g. AGILE-24-10-01.',
-      },
-      region: {
-        type: 'string',
-        enum: ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'J', 'K', 'L', 'M', 'N', 'P'],
-        default: 'C',
-        description: 'Grid supply point region letter at the end of the tariff code (C is London; see the README).',
-      },
-      payment_method: {
-        type: 'string',
-        enum: ['DIRECT_DEBIT', 'NON_DIRECT_DEBIT'],
-        default: 'DIRECT_DEBIT',
-        description: 'Where a tariff has rates per payment method, the one to read.',
-      },
-    },
-    additionalProperties: false,
-  },
+  options: OCTOPUS_OPTIONS_SCHEMA,
   create: () => createOctopusSource(),
 });

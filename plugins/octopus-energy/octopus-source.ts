@@ -1,15 +1,8 @@
 import type { DataSource, FetchResult, RunContext } from '../../core/plugin-api/index.js';
+import type { OctopusOptions } from './options.js';
 import { ratePoints } from './rate-mapping.js';
 import { fetchRates } from './rates-client.js';
 import { currentAndNextByResolution, startOfZonedDay } from '../../core/plugin-api/index.js';
-
-/** The plugin's own options (see the README's table). */
-export type OctopusOptions = {
-  product_code: string;
-  /** The GSP region letter, A to P, that ends the tariff code. */
-  region: string;
-  payment_method: 'DIRECT_DEBIT' | 'NON_DIRECT_DEBIT';
-};
 
 /** Agile days and Octopus's own times without an offset follow UK time. */
 const UK = 'Europe/London';

@@ -1,4 +1,4 @@
-import { coordinateOptions, Type, type Static } from '../../core/plugin-api/index.js';
+import { coordinateOptions, StringEnum, Type, type Static } from '../../core/plugin-api/index.js';
 
 const AQI_INDEXES = ['us', 'european'] as const;
 export type AqiIndex = (typeof AQI_INDEXES)[number];
@@ -9,10 +9,7 @@ export const MAX_FORECAST_HOURS = 144;
 export const AIR_QUALITY_OPTIONS_SCHEMA = Type.Object(
   {
     ...coordinateOptions(),
-    // A plain `enum` (not TypeBox's union of literals) keeps the config error "must be one of …".
-    index: Type.Unsafe<AqiIndex>({
-      type: 'string',
-      enum: [...AQI_INDEXES],
+    index: StringEnum(AQI_INDEXES, {
       default: 'us',
       description: 'Which index `aqi` holds: us (US EPA AQI, 0–500, categories 1–6 as AirNow) or european (EEA European AQI, 0–100+).',
     }),

@@ -1,11 +1,12 @@
 import { definePlugin } from '../../core/plugin-api/index.js';
-import { createTibberSource, type TibberOptions } from './tibber-source.js';
+import { TIBBER_OPTIONS_SCHEMA } from './options.js';
+import { createTibberSource } from './tibber-source.js';
 
 /**
  * Tibber: electricity prices of the account's homes (today, and tomorrow once published) from the
  * GraphQL API, at quarter-hour resolution where Tibber offers it. Needs a personal access token.
  */
-export default definePlugin<TibberOptions>({
+export default definePlugin({
   id: 'tibber',
   apiVersion: 1,
   title: 'Tibber',
@@ -26,22 +27,6 @@ export default definePlugin<TibberOptions>({
   // The newest point is tomorrow's last slot once published; an hour past the end of the known
   // prices means the source has missed a day.
   max_data_age: '1h',
-  options: {
-    type: 'object',
-    properties: {
-      home_id: {
-        type: 'string',
-        default: '',
-        description: 'The Tibber home id to read; empty reads every home with a running subscription.',
-      },
-      resolution: {
-        type: 'string',
-        enum: ['QUARTER_HOURLY', 'HOURLY'],
-        default: 'QUARTER_HOURLY',
-        description: 'Price resolution to ask for: QUARTER_HOURLY (96 a day, where Tibber offers it) or HOURLY (24 a day).',
-      },
-    },
-    additionalProperties: false,
-  },
+  options: TIBBER_OPTIONS_SCHEMA,
   create: () => createTibberSource(),
 });

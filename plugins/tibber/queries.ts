@@ -7,7 +7,8 @@ export const GQL_PATH = 'v1-beta/gql';
 export const HOMES_QUERY = '{ viewer { homes { id timeZone subscriptions { status } } } }';
 
 /** `PriceInfoResolution`: HOURLY is Tibber's default; QUARTER_HOURLY gives 96 prices a day. */
-export type TibberResolution = 'QUARTER_HOURLY' | 'HOURLY';
+export const TIBBER_RESOLUTIONS = ['QUARTER_HOURLY', 'HOURLY'] as const;
+export type TibberResolution = (typeof TIBBER_RESOLUTIONS)[number];
 
 /** The same fields for `current`, `today` and `tomorrow` (all of Tibber's `Price` type that we use). */
 const PRICE_FIELDS = '{ total energy tax startsAt currency level }';

@@ -10,16 +10,10 @@ import {
   type Point,
   type RunContext,
 } from '../../core/plugin-api/index.js';
+import type { TibberOptions } from './options.js';
 import { tibberQuery } from './graphql-client.js';
 import { pricePoints, readHomePrices } from './price-mapping.js';
 import { HOMES_QUERY, pricesQuery, type TibberResolution } from './queries.js';
-
-/** The plugin's own options (see the README's table). */
-export type TibberOptions = {
-  /** One home's id; empty for every home with a running subscription. */
-  home_id: string;
-  resolution: TibberResolution;
-};
 
 interface Home {
   id: string;

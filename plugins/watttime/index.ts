@@ -1,5 +1,5 @@
 import { definePlugin } from '../../core/plugin-api/index.js';
-import { WATTTIME_OPTIONS_SCHEMA, type WattTimeOptions } from './options.js';
+import { WATTTIME_OPTIONS_SCHEMA } from './options.js';
 import { registerCommand } from './register-command.js';
 import { WattTimeSource } from './watttime-source.js';
 
@@ -7,7 +7,7 @@ import { WattTimeSource } from './watttime-source.js';
  * WattTime API v3: grid carbon intensity (marginal or average emissions, or health damage) of one
  * or more regions: the forecast, the signal index (0–100 percentile) and the history.
  */
-export default definePlugin<WattTimeOptions>({
+export default definePlugin({
   id: 'watttime',
   apiVersion: 1,
   title: 'WattTime',

@@ -1,4 +1,4 @@
-import { ConfigError, type JsonSchema } from '../../core/plugin-api/index.js';
+import { ConfigError, coordinateOptions, StringEnum, Type, type Static } from '../../core/plugin-api/index.js';
 import type { Series } from './mapping.js';
 
 /** The signal types of WattTime API v3 (`V3Signals`). */
@@ -11,73 +11,56 @@ export const ALL_SERIES: readonly Series[] = ['forecast', 'index', 'historical']
 /** The free plan's region: every account may read it. */
 export const FREE_REGION = 'CAISO_NORTH';
 
-/** The options of a `watttime` source, after validation (defaults applied). */
-// A type alias, not an interface: the host's generic plugin type wants an index signature.
-export type WattTimeOptions = {
-  /** One region code, a comma-separated list of them, or a YAML list. */
-  region: string | string[];
-  latitude?: number;
-  longitude?: number;
-  signal_type: SignalType;
-  horizon_hours: number;
-  series: Series[];
-  backfill: number;
-};
-
 const REGION = '[A-Za-z0-9_-]+';
 
+const place = coordinateOptions({
+  latitude: 'Latitude of the place, in degrees; with longitude, resolved to its WattTime region at start (instead of region).',
+});
+
 /** JSON Schema of the options: the region(s), or a location resolved to one. */
-export const WATTTIME_OPTIONS_SCHEMA: JsonSchema = {
-  type: 'object',
-  properties: {
-    region: {
-      description:
-        'WattTime region code, e.g. CAISO_NORTH (the free plan\'s region), PJM_DC, PSCO; several as a YAML list or a comma-separated string ("CAISO_NORTH,PSCO", handy in ${GRID_REGION}). Ignored when latitude and longitude are set.',
-      default: FREE_REGION,
-      anyOf: [
-        { type: 'string', pattern: `^\\s*${REGION}(\\s*,\\s*${REGION})*\\s*$` },
-        { type: 'array', items: { type: 'string', pattern: `^${REGION}$` }, minItems: 1, uniqueItems: true },
+export const WATTTIME_OPTIONS_SCHEMA = Type.Object(
+  {
+    region: Type.Union(
+      [
+        Type.String({ pattern: `^\\s*${REGION}(\\s*,\\s*${REGION})*\\s*$` }),
+        Type.Array(Type.String({ pattern: `^${REGION}$` }), { minItems: 1, uniqueItems: true }),
       ],
-    },
-    latitude: {
-      type: 'number',
-      minimum: -90,
-      maximum: 90,
-      description: 'Latitude of the place, in degrees; with longitude, resolved to its WattTime region at start (instead of region).',
-    },
-    longitude: { type: 'number', minimum: -180, maximum: 180, description: 'Longitude of the place, in degrees.' },
-    signal_type: {
-      type: 'string',
-      enum: [...SIGNAL_TYPES],
+      {
+        description:
+          'WattTime region code, e.g. CAISO_NORTH (the free plan\'s region), PJM_DC, PSCO; several as a YAML list or a comma-separated string ("CAISO_NORTH,PSCO", handy in ${GRID_REGION}). Ignored when latitude and longitude are set.',
+        default: FREE_REGION,
+      },
+    ),
+    latitude: Type.Optional(place.latitude),
+    longitude: Type.Optional(place.longitude),
+    signal_type: StringEnum(SIGNAL_TYPES, {
       default: 'co2_moer',
       description: 'co2_moer (marginal emissions, the default), co2_aoer (average emissions) or health_damage.',
-    },
-    horizon_hours: {
-      type: 'integer',
+    }),
+    horizon_hours: Type.Integer({
       minimum: 0,
       maximum: 72,
       default: 24,
       description: 'Forecast horizon in hours, 0 to 72 (24 = 288 five-minute points; 0 = the current value only).',
-    },
-    series: {
-      type: 'array',
-      items: { type: 'string', enum: [...ALL_SERIES] },
+    }),
+    series: Type.Array(StringEnum(ALL_SERIES), {
       minItems: 1,
       uniqueItems: true,
       default: [...ALL_SERIES],
       description: 'What to read: forecast (/v3/forecast), index (/v3/signal-index, the 0-100 percentile of co2_moer), historical (/v3/historical).',
-    },
-    backfill: {
-      type: 'integer',
+    }),
+    backfill: Type.Integer({
       minimum: 0,
       maximum: 8784,
       default: 24,
       description: 'Hours of historical data to read at start (and any gap since the last success), in requests of at most 7 days.',
-    },
+    }),
   },
-  dependencies: { latitude: ['longitude'], longitude: ['latitude'] },
-  additionalProperties: false,
-};
+  { dependencies: { latitude: ['longitude'], longitude: ['latitude'] }, additionalProperties: false },
+);
+
+/** The options of a `watttime` source, after validation (defaults applied). */
+export type WattTimeOptions = Static<typeof WATTTIME_OPTIONS_SCHEMA>;
 
 /** The configured region codes: a list, or a comma-separated string, without repeats. */
 export function configuredRegions(region: string | string[] | undefined): string[] {
