@@ -6,13 +6,17 @@ import { groupBySeries } from '../plugin-api/latest.js';
  * that had that series, so a series one run did not bring (a failed item) keeps its last values.
  */
 export class LatestPoints {
-  points: Point[] = [];
-  private bySeries: Map<string, Point[]> | null = null;
+  private readonly bySeries = new Map<string, Point[]>();
+  /** The series' points as one list, built when `/latest` asks rather than after every run. */
+  private flat: Point[] | null = [];
 
   keep(points: readonly Point[]): void {
     if (points.length === 0) return;
-    const latest = (this.bySeries ??= new Map());
-    for (const [key, list] of groupBySeries(points)) latest.set(key, list);
-    this.points = [...latest.values()].flat();
+    for (const [key, list] of groupBySeries(points)) this.bySeries.set(key, list);
+    this.flat = null;
+  }
+
+  get points(): Point[] {
+    return (this.flat ??= [...this.bySeries.values()].flat());
   }
 }
