@@ -15,13 +15,18 @@ function seriesKey(p: Point): string {
   let key = `${p.measurement.length}:${p.measurement}`;
   const tags = p.tags;
   if (!tags) return key;
-  const names = Object.keys(tags);
-  if (names.length > 1) names.sort();
-  for (const name of names) {
+  for (const name of sortedKeys(tags)) {
     const value = tags[name]!;
     key += `,${name.length}:${name}=${value.length}:${value}`;
   }
   return key;
+}
+
+/** `Object.keys(o).sort()`, without the sort when the keys already come in order (the usual case). */
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return keys.sort();
+  return keys;
 }
 
 /** The points of each series (measurement and tag set), by a key naming the series, in order. */
