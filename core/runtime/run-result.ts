@@ -28,20 +28,58 @@ export function normalizeResult(result: unknown, sourceId: string, now = Date.no
   }
   let newest: number | null = null;
   let newestPast: number | null = null;
-  const points = r.points.map((p, i) => {
-    const point = checkPoint(p, `points[${i}]`);
+  const input = r.points;
+  const points: SourcePoint[] = new Array(input.length);
+  for (let i = 0; i < input.length; i++) {
+    const point = input[i];
+    // The error's wording (which point, which part) is built only once a point is found broken.
+    if (!isWellFormed(point)) describeFault(point, `points[${i}]`);
     const t = point.time.getTime();
     if (newest === null || t > newest) newest = t;
     if (t <= now && (newestPast === null || t > newestPast)) newestPast = t;
-    return { ...point, tags: { ...point.tags, source: sourceId } };
-  });
+    // Object.assign, not spread syntax: the same copy, several times faster here (measured).
+    const tags = Object.assign({}, point.tags) as SourcePoint['tags'];
+    tags.source = sourceId;
+    points[i] = { ...point, tags };
+  }
   const errors = Array.isArray(r.errors) ? r.errors : [];
   const warnings = Array.isArray(r.warnings) ? r.warnings.filter((w): w is string => typeof w === 'string') : [];
   const details = r.details && typeof r.details === 'object' ? r.details : {};
   return { points, errors, warnings, details, newest, newestPast };
 }
 
-function checkPoint(p: unknown, where: string): Point {
+function isFieldValue(v: unknown): boolean {
+  return (
+    (typeof v === 'number' && Number.isFinite(v)) ||
+    typeof v === 'string' ||
+    typeof v === 'boolean' ||
+    (isIntField(v) && Number.isFinite(v.int))
+  );
+}
+
+/** Whether `p` is a point the host can write: checked without copying it or naming its parts. */
+function isWellFormed(p: unknown): p is Point {
+  if (!p || typeof p !== 'object') return false;
+  const point = p as Point;
+  if (typeof point.measurement !== 'string' || !point.measurement) return false;
+  if (!(point.time instanceof Date) || Number.isNaN(point.time.getTime())) return false;
+  const tags = point.tags;
+  if (tags !== undefined) {
+    if (tags === null) return false;
+    for (const k of Object.keys(tags)) if (typeof tags[k] !== 'string') return false;
+  }
+  const fields = point.fields;
+  if (!fields || typeof fields !== 'object') return false;
+  let count = 0;
+  for (const k of Object.keys(fields)) {
+    if (!isFieldValue(fields[k])) return false;
+    count++;
+  }
+  return count > 0;
+}
+
+/** Throws the `DataError` naming the first broken part of `p` (which {@link isWellFormed} refused). */
+function describeFault(p: unknown, where: string): never {
   if (!p || typeof p !== 'object') throw new DataError(`${where} is not an object`);
   const point = p as Point;
   if (typeof point.measurement !== 'string' || !point.measurement) throw new DataError(`${where}.measurement is not a non-empty string`);
@@ -54,12 +92,7 @@ function checkPoint(p: unknown, where: string): Point {
   const fields = point.fields && typeof point.fields === 'object' ? Object.entries(point.fields) : [];
   if (fields.length === 0) throw new DataError(`${where}.fields is empty`);
   for (const [k, v] of fields) {
-    const ok =
-      (typeof v === 'number' && Number.isFinite(v)) ||
-      typeof v === 'string' ||
-      typeof v === 'boolean' ||
-      (isIntField(v) && Number.isFinite(v.int));
-    if (!ok) throw new DataError(`${where}.fields.${k} is not a finite number, string, boolean or int()`);
+    if (!isFieldValue(v)) throw new DataError(`${where}.fields.${k} is not a finite number, string, boolean or int()`);
   }
-  return point;
+  throw new DataError(`${where} is not a point`);
 }
