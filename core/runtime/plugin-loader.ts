@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, statSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import type { PluginCommand } from '../plugin-api/command.js';
 import { packagePath } from '../paths.js';
 import { ConfigError } from '../plugin-api/errors.js';
@@ -102,11 +103,15 @@ async function importFile(file: string): Promise<{ default?: unknown }> {
 /**
  * Where a JavaScript plugin file's syntax error is, as `file:line:column`. Node's SyntaxError from
  * `import()` carries no location; `node --check` prints it (`file:3`, the source line, a caret
- * under the column), so the file is checked again, only after it failed to load.
+ * under the column), so the file is checked again, only after it failed to load; off the event
+ * loop, as a config reload can get here while the host serves `/health`.
  */
-function syntaxErrorAt(file: string): string | undefined {
-  const { stderr } = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
-  const lines = (stderr ?? '').split('\n');
+async function syntaxErrorAt(file: string): Promise<string | undefined> {
+  const stderr = await promisify(execFile)(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 }).then(
+    () => '',
+    (err: { stderr?: string }) => err.stderr ?? '',
+  );
+  const lines = stderr.split('\n');
   const line = /:(\d+)$/.exec(lines[0] ?? '')?.[1];
   const caret = lines.findIndex((l) => /^\s*\^+\s*$/.test(l));
   if (!line || caret < 0) return undefined;
@@ -125,7 +130,7 @@ async function importDeclaration(file: string, spec: string): Promise<PluginDecl
         { cause: err },
       );
     }
-    const at = e instanceof SyntaxError && !/\.[cm]?ts$/.test(file) ? syntaxErrorAt(file) : undefined;
+    const at = e instanceof SyntaxError && !/\.[cm]?ts$/.test(file) ? await syntaxErrorAt(file) : undefined;
     throw new PluginLoadError(`plugin ${spec} failed to load: ${at ? `${at}: ` : ''}${e.message}`, { cause: err });
   }
   const decl = mod.default as PluginDeclaration | undefined;
