@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { LONGEST_DURATION } from '../plugin-api/duration.js';
 import { DURATION_PATTERN } from './host-schema.js';
 import { SIZE_PATTERN } from './size.js';
 import type { ConfigProblem, Locate } from './types.js';
@@ -83,7 +84,7 @@ function describe(err: ErrorObject): Described {
     case 'pattern':
       return { child: [], message: KNOWN_PATTERNS[String(p.pattern)] ?? `does not match the pattern ${String(p.pattern)}` };
     case 'format':
-      return { child: [], message: `is not a valid ${p.format === 'uri' ? 'URL' : String(p.format)}` };
+      return { child: [], message: formatMessage(String(p.format)) };
     case 'anyOf':
     case 'oneOf':
       return { child: [], message: 'does not match any of the allowed forms' };
@@ -92,6 +93,11 @@ function describe(err: ErrorObject): Described {
     default:
       return { child: [], message: err.message ?? `fails ${err.keyword}` };
   }
+}
+
+function formatMessage(format: string): string {
+  if (format === 'homeiq-duration') return `is longer than ${LONGEST_DURATION}, the longest duration accepted`;
+  return `is not a valid ${format === 'uri' ? 'URL' : format}`;
 }
 
 function rangeMessage(parent: Record<string, unknown>, err: ErrorObject): string {

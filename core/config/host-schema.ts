@@ -19,7 +19,7 @@ export const DEFAULT_SPOOL_MAX_BYTES = 1024 ** 3;
 
 /** A duration string such as `5m`. */
 export function Duration(options: { default?: string; description?: string } = {}): TSchema {
-  return Type.String({ pattern: DURATION_PATTERN, ...options });
+  return Type.String({ pattern: DURATION_PATTERN, format: 'homeiq-duration', ...options });
 }
 
 

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { URI_FORMAT } from './formats.js';
+import { DURATION_FORMAT, URI_FORMAT } from './formats.js';
 
 export { isAbsoluteUri } from './formats.js';
 
@@ -34,5 +34,6 @@ export function createSchemaValidator(strict: boolean, checkSchemas = !strict): 
   // use: ≈ 15 ms of every start (base_url of every source). WHATWG's URL parser, already loaded,
   // answers the same question (an absolute URI with a scheme) at once.
   ajv.addFormat('uri', URI_FORMAT);
+  ajv.addFormat('homeiq-duration', DURATION_FORMAT);
   return ajv;
 }

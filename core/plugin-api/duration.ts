@@ -17,3 +17,17 @@ export function parseDuration(text: string | number): number | undefined {
   }
   return matched > 0 && matched === s.length ? total : undefined;
 }
+
+/**
+ * The longest duration a config may give (`interval`, `timeout`, `local_retention`, …): ten years.
+ * A longer one is a typo (`100000000d`), and would take dates out of the range JavaScript can
+ * format.
+ */
+export const LONGEST_DURATION = '3660d';
+export const LONGEST_DURATION_MS = 3660 * 86_400_000;
+
+/** Whether `text` is a duration no longer than {@link LONGEST_DURATION}; other text is the pattern's to refuse. */
+export function withinLongestDuration(text: string): boolean {
+  const ms = parseDuration(text);
+  return ms === undefined || ms <= LONGEST_DURATION_MS;
+}

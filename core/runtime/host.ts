@@ -6,6 +6,7 @@ import type { Scheduler } from './scheduler.js';
 import { toEveryPublisher, type Publisher } from './publisher.js';
 import { SourceRunner, type RunObserver } from './source-runner.js';
 import type { SourceHealth, Status } from './source-state.js';
+import { isoOrNull } from './iso-time.js';
 
 export interface HealthReport {
   status: Status;
@@ -26,6 +27,32 @@ const RANK: Record<Status, number> = { unknown: 0, healthy: 0, degraded: 1, erro
  * 500: 13–23 ms.
  */
 const START_BATCH = 500;
+
+/** The report of a source whose own report failed: in error, saying why, with what is safe to read. */
+function brokenHealth(runner: SourceRunner, message: string, now: number): SourceHealth {
+  return {
+    plugin: runner.pluginId,
+    status: 'error',
+    status_detail: 'error',
+    credentials_configured: runner.credentialsConfigured,
+    last_successful_fetch: null,
+    last_token_refresh: null,
+    token_refresh_count: 0,
+    token_expires_at: null,
+    consecutive_failures: 0,
+    last_error: { at: isoOrNull(now) ?? '', message },
+    last_written: null,
+    next_run: null,
+    title: runner.pluginId,
+    schedule: null,
+    hint: 'A bug in the host or the plugin: please report it with the log line',
+    points_last_run: 0,
+    newest_point: null,
+    warnings: [],
+    item_errors: [],
+    details: {},
+  };
+}
 
 /** Settings of the host that are not services. */
 export interface HostOptions {
@@ -136,7 +163,7 @@ export class Host {
     const storage = this.storage.health();
     let worst: Status = storage.status;
     for (const [id, { runner }] of this.runners) {
-      const h = runner.health();
+      const h = this.sourceHealth(runner);
       sources[id] = h;
       if (RANK[h.status] > RANK[worst]) worst = h.status;
     }
@@ -147,6 +174,20 @@ export class Host {
       storage,
       sources,
     };
+  }
+
+  /**
+   * One source's report. A source whose state cannot be reported (a bug) is shown in error with
+   * why, and the report of the others is still answered.
+   */
+  private sourceHealth(runner: SourceRunner): SourceHealth {
+    try {
+      return runner.health();
+    } catch (err) {
+      const message = this.redactor.redact(`its health could not be reported: ${String((err as Error)?.message ?? err)}`);
+      this.logger.error({ source: runner.id, err }, message);
+      return brokenHealth(runner, message, this.now());
+    }
   }
 
   /** Stops every source (in reverse start order), waiting up to `graceMs` for runs in flight. */

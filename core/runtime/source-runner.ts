@@ -18,6 +18,8 @@ import type { SourceSettings } from '../config/source-settings.js';
 import { createSourceAuth, type SourceAuth } from './source-auth.js';
 import { SourceState, type SourceHealth, type StatusOwner, type StatusSettings } from './source-state.js';
 import { missingCredentials, standbyHint } from './credentials.js';
+import { IsoTime } from './iso-time.js';
+import { LONGEST_DURATION_MS } from '../plugin-api/duration.js';
 
 export type { RunOutcome } from './run.js';
 
@@ -53,10 +55,6 @@ export interface RunnerDeps {
   onStandbyCheck?: () => void;
 }
 
-function iso(t: number | null): string | null {
-  return t === null ? null : new Date(t).toISOString();
-}
-
 const TOKENS_NONE = { last_token_refresh: null, token_refresh_count: 0, token_expires_at: null } as const;
 
 /**
@@ -82,6 +80,8 @@ export class SourceRunner implements StatusOwner, RunOwner {
   private stopped = false;
   private nextRun: number | null = null;
   private readonly latestPoints = new LatestPoints();
+  /** `/health`'s times, formatted when they change. */
+  private readonly shown = { lastSuccess: new IsoTime(), lastWritten: new IsoTime(), nextRun: new IsoTime(), newestPoint: new IsoTime() };
 
   constructor(private readonly deps: RunnerDeps) {
     this.id = deps.source.id;
@@ -96,6 +96,10 @@ export class SourceRunner implements StatusOwner, RunOwner {
     this.state = new SourceState(this);
     for (const [field, value] of Object.entries(deps.source.credentials)) if (isSecretField(field)) deps.redactor.add(value);
     if (deps.plugin) registerWriteOnlyOptions(deps.plugin, deps.options, deps.redactor);
+  }
+
+  get pluginId(): string {
+    return this.deps.source.plugin;
   }
 
   get credentialsConfigured(): boolean {
@@ -235,17 +239,17 @@ export class SourceRunner implements StatusOwner, RunOwner {
       status: s.status,
       status_detail: s.detail,
       credentials_configured: this.credentialsConfigured,
-      last_successful_fetch: iso(s.lastSuccess),
+      last_successful_fetch: this.shown.lastSuccess.of(s.lastSuccess),
       ...tokens,
       consecutive_failures: s.consecutiveFailures,
       last_error: s.lastError,
-      last_written: this.deps.sink.lastWritten(this.id)?.toISOString() ?? null,
-      next_run: iso(this.nextRun),
+      last_written: this.shown.lastWritten.of(this.deps.sink.lastWritten(this.id)?.getTime() ?? null),
+      next_run: this.shown.nextRun.of(this.nextRun),
       title: this.deps.plugin?.title ?? this.deps.source.plugin,
       schedule: this.schedule?.description ?? null,
       hint: s.hint,
       points_last_run: s.pointsLastRun,
-      newest_point: iso(s.newestPoint),
+      newest_point: this.shown.newestPoint.of(s.newestPoint),
       warnings: s.warnings,
       item_errors: s.itemErrors,
       details: s.details,
@@ -271,7 +275,7 @@ export class SourceRunner implements StatusOwner, RunOwner {
 
   private scheduleStandbyCheck(): void {
     if (this.stopped || !this.schedule) return;
-    const next = this.schedule.next(new Date(this.now())).getTime();
+    const next = this.plannable(this.schedule.next(new Date(this.now())).getTime());
     this.nextRun = next;
     this.cancelTimer = this.deps.scheduler.at(next, () => {
       this.deps.onStandbyCheck?.();
@@ -292,9 +296,18 @@ export class SourceRunner implements StatusOwner, RunOwner {
   /** Plans the next run once one finished (its `blockedUntil` may push it out). */
   private scheduleNext(): void {
     if (this.stopped || !this.schedule) return;
-    const next = Math.max(this.schedule.next(new Date(this.now())).getTime(), this.state.blockedUntil);
+    const next = this.plannable(Math.max(this.schedule.next(new Date(this.now())).getTime(), this.state.blockedUntil));
     this.nextRun = next;
     this.cancelTimer = this.deps.scheduler.at(next, () => this.tick());
+  }
+
+  /**
+   * A next run no further out than the longest duration a config may give, whatever a drop-in
+   * plugin's default schedule or a wait asked: `next_run` stays a date `/health` can show.
+   */
+  private plannable(at: number): number {
+    const now = this.now();
+    return Number.isFinite(at) ? Math.min(at, now + LONGEST_DURATION_MS) : now + LONGEST_DURATION_MS;
   }
 
   /** What `login` and `refresh` receive: the token-less client and the login's own signal. */

@@ -61,6 +61,9 @@ export interface StatusSettings {
   longWaitMs: number;
 }
 
+/** The longest wait a rate limit can impose on a source. */
+export const LONGEST_RATE_LIMIT_WAIT_MS = 86_400_000;
+
 /**
  * The status policy of one source: what a run's outcome does to `status`, `status_detail`, the
  * failures in a row, `last_error` and when the next run may start (`blockedUntil`: backoff after
@@ -144,15 +147,25 @@ export class SourceState {
         this.blockedUntil = now + settings.longWaitMs;
         return this.set('error', 'error', 'Fix the source in the config file');
       case 'rate_limit': {
-        const retryAfter = (err as { retryAfterMs?: number }).retryAfterMs;
         this.rateLimitStreak += 1;
-        this.blockedUntil = now + (retryAfter ?? Math.min(30 * 60_000, 60_000 * 2 ** (this.rateLimitStreak - 1)));
+        this.blockedUntil = now + this.rateLimitWait(err);
         return this.set('degraded', 'rate_limited', `Waiting until ${new Date(this.blockedUntil).toISOString()} as the upstream asked`);
       }
       default:
         if (this.consecutiveFailures >= settings.errorAfter) this.set('error', 'error');
         else this.set('degraded', 'degraded');
     }
+  }
+
+  /**
+   * The upstream's Retry-After, at most a day (`Retry-After: 99999999999999` is a broken or
+   * hostile upstream: the source asks again after a day); without one, a backoff doubling from a
+   * minute to 30 minutes.
+   */
+  private rateLimitWait(err: Error): number {
+    const retryAfter = (err as { retryAfterMs?: unknown }).retryAfterMs;
+    if (typeof retryAfter === 'number' && Number.isFinite(retryAfter)) return Math.min(Math.max(0, retryAfter), LONGEST_RATE_LIMIT_WAIT_MS);
+    return Math.min(30 * 60_000, 60_000 * 2 ** Math.min(this.rateLimitStreak - 1, 5));
   }
 
   /** Logs each upstream warning once, when it first appears. */

@@ -52,4 +52,36 @@ describe('Host built by hand (no container)', () => {
     expect(second.seen).toEqual(first.seen);
     expect(host.health().sources.kitchen?.status).toBe('healthy');
   });
+
+  it("reports the other sources when one source's report fails, and shows that one in error with why", async () => {
+    const storage = createStorage(storageConfig(mkdtempSync(path.join(tmpdir(), 'homeiq-host-'))), pino({ level: 'silent' }));
+    await storage.start();
+    // A store whose bookkeeping of one source is broken: reading it throws.
+    const lastWritten = storage.lastWritten.bind(storage);
+    storage.lastWritten = (id: string) => {
+      if (id === 'broken') throw new RangeError('Invalid time value');
+      return lastWritten(id);
+    };
+    const scheduler = new LocalScheduler();
+    const host = new Host(storage, scheduler, pino({ level: 'silent' }), new Redactor(), { version: 'test' });
+    stops.push(async () => {
+      scheduler.stop();
+      await host.stop(0);
+      await storage.close();
+    });
+    const entry = (id: string) => {
+      const source: SourceConfig = { id, plugin: 'counter', enabled: true, credentials: {}, options: {} };
+      return { source, plugin: counter, options: {}, settings: sourceSettings(counter, {}), fingerprint: id };
+    };
+    await host.apply([entry('kitchen'), entry('broken')]);
+    await eventually('the first runs', () => host.ready());
+    const report = host.health();
+    expect(report.sources.kitchen).toMatchObject({ status: 'healthy', status_detail: 'operational' });
+    expect(report.sources.broken).toMatchObject({
+      plugin: 'counter',
+      status: 'error',
+      last_error: { message: 'its health could not be reported: Invalid time value' },
+    });
+    expect(report.status).toBe('error');
+  });
 });
