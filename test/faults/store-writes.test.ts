@@ -2,10 +2,14 @@ import { spawn } from 'node:child_process';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StorageConfig } from '../../core/config/types.js';
 import { createStorage, type StorageHealth } from '../../core/storage/index.js';
-import { capturedLogger, numberedPoints, storageConfig, tempDir } from '../support/storage-fixture.js';
+import type { BatchingStorage, BatchingStorageOptions } from '../../core/storage/batching-storage.js';
+import { InfluxV2Writer } from '../../core/storage/influx-v2-writer.js';
+import type { LogCapture } from '../../core/testkit/log-capture.js';
+import { FakeInfluxV2 } from '../support/fake-influx-v2.js';
+import { buildStorage, capturedLogger, numberedPoints, storageConfig, tempDir } from '../support/storage-fixture.js';
 
 const CHILD = fileURLToPath(new URL('./support/local-store-child.ts', import.meta.url));
 /** The time numberedPoints gives point 0, in ms. */
@@ -82,3 +86,97 @@ describe('the local store on a full disk (a write cut short, then refused)', () 
 function numberedLines(first: number, count: number): string {
   return numberedPoints('full', first, count).map((p) => `seq_test,source=full seq=${String(p.fields.seq)} ${p.time.getTime()}000000\n`).join('');
 }
+
+// A fake InfluxDB 2 on loopback, for the answers a real server gives only when broken.
+let fake: FakeInfluxV2;
+beforeAll(async () => {
+  fake = await FakeInfluxV2.start();
+});
+afterAll(async () => fake.stop());
+const open: Array<{ storage: BatchingStorage; cleanup: () => void }> = [];
+/** Node's own warnings (TimeoutOverflowWarning) emitted during a test. */
+const warnings: string[] = [];
+const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+process.on('warning', onWarning);
+afterAll(() => {
+  process.off('warning', onWarning);
+});
+afterEach(async () => {
+  for (const { storage, cleanup } of open.splice(0)) {
+    await storage.close();
+    cleanup();
+  }
+  fake.answer = { status: 204 };
+  warnings.length = 0;
+});
+
+/** A storage on the fake store, with quick retries (50 ms, doubling up to 200 ms). */
+async function fakeStoreStorage(overrides: Partial<BatchingStorageOptions> = {}): Promise<{ storage: BatchingStorage; logs: LogCapture }> {
+  const { dir, cleanup } = tempDir();
+  const { logger, logs } = capturedLogger();
+  const writer = new InfluxV2Writer({ url: fake.url, api: 'v2', token: 'tok-0123456789', org: 'homeiq', bucket: 'homeiq' }, 's');
+  const storage = buildStorage(writer, dir, logger, overrides);
+  open.push({ storage, cleanup });
+  await storage.start();
+  return { storage, logs };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('a store that asks to wait longer than a timer can count (Retry-After past 24.8 days)', () => {
+  const farAway = [
+    ['40 days in seconds', String(40 * 86_400)],
+    ['an absurd number of seconds', '99999999999999'],
+    ['a date in the year 9999', 'Fri, 31 Dec 9999 23:59:59 GMT'],
+  ];
+  it.each(farAway)('waits (at most an hour) instead of retrying every millisecond: %s', async (_what, retryAfter) => {
+    fake.answer = { status: 429, headers: { 'retry-after': retryAfter }, body: '' };
+    const { storage, logs } = await fakeStoreStorage();
+    const before = fake.requests;
+    storage.write(numberedPoints('s', 0, 5));
+    await storage.flush();
+    await sleep(500);
+    expect(fake.requests - before).toBe(1);
+    expect(storage.health()).toMatchObject({ status: 'degraded', spooled_points: 5, dropped_points: 0 });
+    expect(storage.health().last_error).toMatchObject({ http_status: 429 });
+    expect(logs.records().filter((r) => r.level === 40)).toHaveLength(1);
+    expect(warnings).toEqual([]);
+  });
+
+  it('never sets a timer past 2^31-1 ms, even for an absurd flush interval', async () => {
+    const { storage } = await fakeStoreStorage({ flushIntervalMs: 1e12 });
+    const before = fake.requests;
+    storage.write(numberedPoints('s', 0, 5));
+    await sleep(300);
+    expect(fake.requests - before).toBe(0);
+    expect(warnings).toEqual([]);
+    await storage.flush();
+    expect(fake.requests - before).toBe(1);
+  });
+});
+
+describe('a store that rejects every line as bad data (400)', () => {
+  const REJECTION = JSON.stringify({ code: 'invalid', message: 'unable to parse points: schema rejected by a proxy' });
+
+  it('says so in health as an error, counts the points, and does not split the batch into thousands of requests', async () => {
+    fake.answer = { status: 400, body: REJECTION };
+    const { storage, logs } = await fakeStoreStorage();
+    const before = fake.requests;
+    storage.write(numberedPoints('s', 0, 2000));
+    await storage.flush();
+    expect(fake.requests - before).toBeLessThanOrEqual(100);
+    const health = storage.health();
+    expect(health).toMatchObject({ status: 'error', dropped_points: 2000, rejected_points: 2000, spooled_points: 0, points_written: 0 });
+    expect(health.last_error).toMatchObject({ http_status: 400 });
+    expect(health.last_error?.message).toContain('schema rejected by a proxy');
+    // One log line for the batch, not one per point.
+    const drops = logs.records().filter((r) => String(r.msg).includes('rejected'));
+    expect(drops).toHaveLength(1);
+    expect(drops[0]).toMatchObject({ dropped: 2000 });
+
+    fake.answer = { status: 204 };
+    storage.write(numberedPoints('s', 2000, 10));
+    await storage.flush();
+    expect(storage.health()).toMatchObject({ status: 'healthy', dropped_points: 2000, rejected_points: 2000, points_written: 10 });
+  });
+});
