@@ -2,14 +2,18 @@ import { spawn } from 'node:child_process';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { StorageConfig } from '../../core/config/types.js';
 import { createStorage, type StorageHealth } from '../../core/storage/index.js';
 import type { BatchingStorage, BatchingStorageOptions } from '../../core/storage/batching-storage.js';
+import { InfluxV1Writer } from '../../core/storage/influx-v1-writer.js';
 import { InfluxV2Writer } from '../../core/storage/influx-v2-writer.js';
+import type { LineWriter } from '../../core/storage/line-writer.js';
 import type { LogCapture } from '../../core/testkit/log-capture.js';
 import { FakeInfluxV2 } from '../support/fake-influx-v2.js';
-import { buildStorage, capturedLogger, numberedPoints, storageConfig, tempDir } from '../support/storage-fixture.js';
+import { buildStorage, capturedLogger, createDatabase, numberedPoints, storageConfig, storedSequence, tempDir, uniqueName } from '../support/storage-fixture.js';
+import { startTamperProxy } from './support/tamper-proxy.js';
 
 const CHILD = fileURLToPath(new URL('./support/local-store-child.ts', import.meta.url));
 /** The time numberedPoints gives point 0, in ms. */
@@ -110,15 +114,18 @@ afterEach(async () => {
   warnings.length = 0;
 });
 
-/** A storage on the fake store, with quick retries (50 ms, doubling up to 200 ms). */
-async function fakeStoreStorage(overrides: Partial<BatchingStorageOptions> = {}): Promise<{ storage: BatchingStorage; logs: LogCapture }> {
+/** A storage on the fake store (or the given writer), with quick retries (50 ms, doubling up to 200 ms). */
+async function fakeStoreStorage(overrides: Partial<BatchingStorageOptions> = {}, writer: LineWriter = v2Writer()): Promise<{ storage: BatchingStorage; logs: LogCapture }> {
   const { dir, cleanup } = tempDir();
   const { logger, logs } = capturedLogger();
-  const writer = new InfluxV2Writer({ url: fake.url, api: 'v2', token: 'tok-0123456789', org: 'homeiq', bucket: 'homeiq' }, 's');
   const storage = buildStorage(writer, dir, logger, overrides);
   open.push({ storage, cleanup });
   await storage.start();
   return { storage, logs };
+}
+
+function v2Writer(timeout?: string): InfluxV2Writer {
+  return new InfluxV2Writer({ url: fake.url, api: 'v2', token: 'tok-0123456789', org: 'homeiq', bucket: 'homeiq', timeout }, 's');
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -153,6 +160,14 @@ describe('a store that asks to wait longer than a timer can count (Retry-After p
     await storage.flush();
     expect(fake.requests - before).toBe(1);
   });
+
+  it('writes with an absurd request timeout instead of timing out every request at once', async () => {
+    const { storage } = await fakeStoreStorage({}, v2Writer('100000000d'));
+    storage.write(numberedPoints('s', 0, 5));
+    await storage.flush();
+    expect(storage.health()).toMatchObject({ status: 'healthy', points_written: 5 });
+    expect(warnings).toEqual([]);
+  });
 });
 
 describe('a store that rejects every line as bad data (400)', () => {
@@ -178,5 +193,63 @@ describe('a store that rejects every line as bad data (400)', () => {
     storage.write(numberedPoints('s', 2000, 10));
     await storage.flush();
     expect(storage.health()).toMatchObject({ status: 'healthy', dropped_points: 2000, rejected_points: 2000, points_written: 10 });
+  });
+});
+
+describe('a real InfluxDB 1.x that rejects every line (a field changed type)', () => {
+  it('costs a bounded number of requests, and says so as an error with the server message', async () => {
+    const influxUrl = inject('influxV1Url');
+    const db = uniqueName('conflict');
+    await createDatabase(influxUrl, db);
+    const proxy = await startTamperProxy(influxUrl);
+    let requests = 0;
+    proxy.tamper = () => {
+      requests += 1;
+      return undefined;
+    };
+    const { storage, logs } = await fakeStoreStorage({}, new InfluxV1Writer({ url: proxy.url, api: 'v1', database: db }, 's'));
+    storage.write(numberedPoints('s', 0, 1));
+    await storage.flush();
+    const before = requests;
+    // seq was a float; now every point sends it as a string.
+    storage.write(numberedPoints('s', 1, 2000).map((p) => ({ ...p, fields: { seq: `n${String(p.fields.seq)}` } })));
+    await storage.flush();
+    await proxy.close();
+    expect(requests - before).toBeLessThanOrEqual(100);
+    expect(storage.health()).toMatchObject({ status: 'error', dropped_points: 2000, rejected_points: 2000, points_written: 1 });
+    expect(storage.health().last_error?.message).toContain('field type conflict');
+    expect(logs.records().filter((r) => String(r.msg).includes('rejected'))).toHaveLength(1);
+    expect(await storedSequence(influxUrl, db, 's')).toEqual([0]);
+  });
+});
+
+describe('points at times no store can hold', () => {
+  it('drops and counts them instead of making a day file for the year 275760', async () => {
+    const { dir, cleanup } = tempDir();
+    const config = storageConfig(dir, { flush_interval_ms: 3_600_000, local_retention_ms: KEEP_MS });
+    const { logger, logs } = capturedLogger();
+    const storage = createStorage(config, logger);
+    await storage.start();
+    const [p] = numberedPoints('full', 0, 1);
+    storage.write([p!, { ...p!, time: new Date(8.64e15) }, { ...p!, time: new Date(Date.UTC(3000, 0, 1)) }, { ...p!, time: new Date(-1e15) }]);
+    await storage.close();
+    expect(readdirSync(config.local_dir).filter((f) => f.endsWith('.lp'))).toEqual(['2026-01-01.lp']);
+    expect(storage.health()).toMatchObject({ status: 'healthy', dropped_points: 3, points_written: 1 });
+    expect(storage.health().last_error?.message).toContain('a time a store cannot hold');
+    expect(logs.text()).toContain('+275760-09-13');
+    cleanup();
+  });
+});
+
+describe('the store URL\'s user info in messages', () => {
+  it('hides the password, not the username (no `db=***` when the user is named like the database)', async () => {
+    fake.answer = { status: 401, body: JSON.stringify({ error: 'user homeiq with password pw-s3cret is not authorized on db=homeiq' }) };
+    const url = fake.url.replace('http://', 'http://homeiq:pw-s3cret@');
+    const { storage, logs } = await fakeStoreStorage({}, new InfluxV1Writer({ url, api: 'v1', database: 'homeiq' }, 's'));
+    storage.write(numberedPoints('s', 0, 1));
+    await storage.flush();
+    const message = storage.health().last_error?.message ?? '';
+    expect(message).toContain('user homeiq with password *** is not authorized on db=homeiq');
+    expect(logs.text()).not.toContain('pw-s3cret');
   });
 });
