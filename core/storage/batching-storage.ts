@@ -258,37 +258,35 @@ export class BatchingStorage implements Storage {
   private async writeIsolating(batch: LineBatch): Promise<LineBatch | null> {
     const chunks: LineBatch[] = [batch];
     const rejected: Rejected = { points: 0, requests: 0, first: '', err: null };
-    try {
-      while (chunks.length > 0) {
-        const chunk = chunks[0]!;
-        rejected.requests += 1;
-        try {
-          await this.o.writer.write(chunk.body);
-          chunks.shift();
-          this.status.recordWrite(batch.sources, chunk.count);
-          this.recovered();
-        } catch (thrown) {
-          const err = thrown instanceof StorageWriteError ? thrown : toWriteError(thrown, this.o.writer.where, []);
-          if (err.failure !== 'rejected') {
-            this.failed(err);
-            return chunks.length === 1 ? chunk : mergeBatches(chunks);
-          }
-          chunks.shift();
-          const lines = linesOf(chunk);
-          const half = lines.length >> 1;
-          if (lines.length > 1 && rejected.requests < MAX_REQUESTS_PER_BATCH) {
-            chunks.unshift(batchOf(lines.slice(0, half), batch.sources), batchOf(lines.slice(half), batch.sources));
-          } else {
-            rejected.points += lines.length;
-            rejected.first ||= lines[0] ?? '';
-            rejected.err = err;
-          }
+    while (chunks.length > 0) {
+      const chunk = chunks[0]!;
+      rejected.requests += 1;
+      try {
+        await this.o.writer.write(chunk.body);
+        chunks.shift();
+        this.status.recordWrite(batch.sources, chunk.count);
+        this.recovered();
+      } catch (thrown) {
+        const err = thrown instanceof StorageWriteError ? thrown : toWriteError(thrown, this.o.writer.where, []);
+        if (err.failure !== 'rejected') {
+          this.failed(err);
+          this.dropRejected(batch, rejected);
+          return chunks.length === 1 ? chunk : mergeBatches(chunks);
+        }
+        chunks.shift();
+        const lines = linesOf(chunk);
+        const half = lines.length >> 1;
+        if (lines.length > 1 && rejected.requests < MAX_REQUESTS_PER_BATCH) {
+          chunks.unshift(batchOf(lines.slice(0, half), batch.sources), batchOf(lines.slice(half), batch.sources));
+        } else {
+          rejected.points += lines.length;
+          rejected.first ||= lines[0] ?? '';
+          rejected.err = err;
         }
       }
-      return null;
-    } finally {
-      this.dropRejected(batch, rejected);
     }
+    this.dropRejected(batch, rejected);
+    return null;
   }
 
   /** Counts and logs, once for the batch, the lines the store rejected; a batch rejected whole is an error. */
