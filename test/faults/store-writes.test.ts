@@ -67,21 +67,24 @@ describe('the local store on a full disk (a write cut short, then refused)', () 
     cleanup();
   });
 
-  it('cuts off a torn line a crash left at the end of a day file, and says so', async () => {
+  it.each([
+    // The last line lost its end: its timestamp still parses, as a time in 1970.
+    ['a torn line a crash left at the end of a day file', (whole: string) => `${whole}seq_test,source=full seq=2 17672256`, [0, 1, 3]],
+    ['a torn line longer than one read back from the end', (whole: string) => `${whole}seq_test,source=full note="${'x'.repeat(100_000)}`, [0, 1, 3]],
+    ['a file that is nothing but a torn line', () => 'seq_test,source=full seq=9 176', [3]],
+  ])('cuts off %s when it starts, and says so', async (_what, content, expected) => {
     const { dir, cleanup } = tempDir();
     const config = storageConfig(dir, { flush_interval_ms: 3_600_000, local_retention_ms: KEEP_MS });
     mkdirSync(config.local_dir, { recursive: true });
     const file = path.join(config.local_dir, '2026-01-01.lp');
-    const whole = numberedLines(0, 2);
-    // The last line lost its end: its timestamp still parses, as a time in 1970.
-    writeFileSync(file, `${whole}seq_test,source=full seq=2 17672256`);
+    writeFileSync(file, content(numberedLines(0, 2)));
     const { logger, logs } = capturedLogger();
     const storage = createStorage(config, logger);
     await storage.start();
     storage.write(numberedPoints('full', 3, 1));
     await storage.close();
-    expect(wholePoints(readFileSync(file, 'utf8'))).toEqual([0, 1, 3]);
-    expect(logs.text()).toContain('torn');
+    expect(wholePoints(readFileSync(file, 'utf8'))).toEqual(expected);
+    expect(logs.text()).toContain('cut off a torn last line');
     expect(logs.text()).toContain('2026-01-01.lp');
     cleanup();
   });
