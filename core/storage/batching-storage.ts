@@ -6,7 +6,23 @@ import type { LineWriter } from './line-writer.js';
 import type { Spool } from './spool.js';
 import { StorageStatus } from './storage-status.js';
 import type { Storage, StorageHealth } from './storage.js';
-import { StorageWriteError, toWriteError } from './write-failure.js';
+import { MAX_STORE_WAIT_MS, StorageWriteError, toWriteError } from './write-failure.js';
+
+/**
+ * Requests one batch may cost while the store rejects parts of it: finding one bad line among
+ * 5,000 by halving takes about 27, so a few are found exactly; a store that rejects every line
+ * costs this many, not twice the batch's lines. Past it, a rejected part is dropped whole.
+ */
+const MAX_REQUESTS_PER_BATCH = 64;
+
+/** Lines of a batch the store rejected, while the batch is being written. */
+interface Rejected {
+  points: number;
+  requests: number;
+  /** The first line rejected, for the log. */
+  first: string;
+  err: StorageWriteError | null;
+}
 
 export interface BatchingStorageOptions {
   type: StorageHealth['type'];
@@ -69,7 +85,7 @@ export class BatchingStorage implements Storage {
     const report = await this.o.spool.open();
     if (report.tornBytes > 0) this.o.logger.warn({ bytes: report.tornBytes }, 'spool: cut off a record torn by a crash');
     if (report.points > 0) this.o.logger.info({ points: report.points }, 'spool: replaying points an earlier run could not write');
-    this.timer = setInterval(() => this.tick(), this.o.flushIntervalMs);
+    this.timer = setInterval(() => this.tick(), Math.min(this.o.flushIntervalMs, MAX_STORE_WAIT_MS));
     this.timer.unref();
     this.kick();
   }
@@ -235,13 +251,16 @@ export class BatchingStorage implements Storage {
   }
 
   /**
-   * Writes a batch; a rejected part is halved until single bad lines remain, which are dropped.
-   * Returns null when everything was written or dropped, else the lines still to write.
+   * Writes a batch; a rejected part is halved until single bad lines remain (within
+   * MAX_REQUESTS_PER_BATCH), which are dropped. Returns null when everything was written or
+   * dropped, else the lines still to write.
    */
   private async writeIsolating(batch: LineBatch): Promise<LineBatch | null> {
     const chunks: LineBatch[] = [batch];
+    const rejected: Rejected = { points: 0, requests: 0, first: '', err: null };
     while (chunks.length > 0) {
       const chunk = chunks[0]!;
+      rejected.requests += 1;
       try {
         await this.o.writer.write(chunk.body);
         chunks.shift();
@@ -251,21 +270,35 @@ export class BatchingStorage implements Storage {
         const err = thrown instanceof StorageWriteError ? thrown : toWriteError(thrown, this.o.writer.where, []);
         if (err.failure !== 'rejected') {
           this.failed(err);
+          this.dropRejected(batch, rejected);
           return chunks.length === 1 ? chunk : mergeBatches(chunks);
         }
         chunks.shift();
         const lines = linesOf(chunk);
         const half = lines.length >> 1;
-        if (lines.length > 1) chunks.unshift(batchOf(lines.slice(0, half), batch.sources), batchOf(lines.slice(half), batch.sources));
-        else this.dropBadLine(lines[0] ?? '', err);
+        if (lines.length > 1 && rejected.requests < MAX_REQUESTS_PER_BATCH) {
+          chunks.unshift(batchOf(lines.slice(0, half), batch.sources), batchOf(lines.slice(half), batch.sources));
+        } else {
+          rejected.points += lines.length;
+          rejected.first ||= lines[0] ?? '';
+          rejected.err = err;
+        }
       }
     }
+    this.dropRejected(batch, rejected);
     return null;
   }
 
-  private dropBadLine(line: string, err: StorageWriteError): void {
-    this.status.recordDrop(1, `dropped a line the store rejected: ${err.message}`, err.httpStatus);
-    this.o.logger.warn({ line: line.slice(0, 200), err: err.message }, 'storage: dropped a line the store rejected');
+  /** Counts and logs, once for the batch, the lines the store rejected; a batch rejected whole is an error. */
+  private dropRejected(batch: LineBatch, rejected: Rejected): void {
+    const { err, points } = rejected;
+    if (!err) return;
+    const message = `dropped ${points} of ${batch.count} points the store rejected: ${err.message}`;
+    this.status.recordRejected(points, message, err.httpStatus, points === batch.count);
+    this.o.logger.warn(
+      { dropped: points, batch: batch.count, requests: rejected.requests, first_line: rejected.first.slice(0, 200), err: err.message, http_status: err.httpStatus },
+      'storage: dropped lines the store rejected',
+    );
   }
 
   private failed(err: StorageWriteError): void {
@@ -287,8 +320,8 @@ export class BatchingStorage implements Storage {
 
   private scheduleRetry(retryAfterMs?: number): void {
     const backoff = Math.min(this.o.retryMaxMs, this.o.retryMinMs * 2 ** Math.min(this.failures - 1, 16));
-    // A Retry-After of 0 must not turn into a tight loop against a busy store.
-    const delay = Math.max(this.o.retryMinMs, retryAfterMs ?? backoff);
+    // A Retry-After of 0 must not turn into a tight loop against a busy store, nor one of weeks overflow the timer.
+    const delay = Math.min(MAX_STORE_WAIT_MS, Math.max(this.o.retryMinMs, retryAfterMs ?? backoff));
     this.retryAt = Date.now() + delay;
     clearTimeout(this.retryTimer);
     if (this.closing) return;

@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { JsonFile, replaceDurably } from './durable-file.js';
 import { compactLines } from './line-compaction.js';
@@ -7,6 +7,47 @@ const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.lp$/;
 /** The suffix of a compaction's new file until it is renamed into place. */
 const COMPACTING = '.compacting';
 const DAY_MS = 86_400_000;
+/** Bytes read at a time, backwards from the end of a file, looking for its last newline. */
+const TAIL_CHUNK = 64 * 1024;
+
+/** A day file whose last line was cut off (a crash or a full disk mid-append). */
+export interface TornTail {
+  name: string;
+  /** Bytes cut off. */
+  bytes: number;
+}
+
+/**
+ * Cuts a file back to the end of its last whole line; returns the bytes cut. A torn line must not
+ * stay: its cut-off timestamp still parses, as another time, and the next append would run on
+ * from it.
+ */
+async function cutTornTail(file: string, size: number): Promise<number> {
+  if (size === 0) return 0;
+  const handle = await open(file, 'r+');
+  try {
+    const last = Buffer.alloc(1);
+    await handle.read(last, 0, 1, size - 1);
+    if (last[0] === 0x0a) return 0;
+    // Where the last whole line ends: after the last newline, or 0 when there is none.
+    let keep = 0;
+    const buf = Buffer.alloc(Math.min(TAIL_CHUNK, size));
+    for (let end = size; end > 0; end -= buf.length) {
+      const start = Math.max(0, end - buf.length);
+      const { bytesRead } = await handle.read(buf, 0, end - start, start);
+      const newline = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (newline >= 0) {
+        keep = start + newline + 1;
+        break;
+      }
+    }
+    await handle.truncate(keep);
+    await handle.datasync();
+    return size - keep;
+  } finally {
+    await handle.close();
+  }
+}
 
 interface FileState {
   /** Bytes on disk. */
@@ -45,27 +86,34 @@ export class DayFiles {
   }
 
   /**
-   * Learns the folder: drops what a compaction cut short left (its old file is still whole) and
-   * the sizes of the day files. A missing folder is an empty store.
+   * Learns the folder: drops what a compaction cut short left (its old file is still whole), cuts
+   * off a torn last line, and learns the sizes of the day files. A missing folder is an empty store.
+   * Returns the files whose last line was torn.
    */
-  async scan(): Promise<void> {
+  async scan(): Promise<TornTail[]> {
     let names: string[];
     try {
       names = await readdir(this.dir);
     } catch (err) {
-      if ((err as { code?: string }).code === 'ENOENT') return;
+      if ((err as { code?: string }).code === 'ENOENT') return [];
       throw err;
     }
     const compacted = (await this.index.read()) ?? {};
     this.files.clear();
     this.bytes = 0;
+    const torn: TornTail[] = [];
     for (const name of names) {
       if (name.endsWith(COMPACTING)) await rm(path.join(this.dir, name), { force: true });
       if (!DAY_FILE.test(name)) continue;
-      const { size } = await stat(path.join(this.dir, name));
+      const file = path.join(this.dir, name);
+      const found = (await stat(file)).size;
+      const cut = await cutTornTail(file, found);
+      if (cut > 0) torn.push({ name, bytes: cut });
+      const size = found - cut;
       this.files.set(name, { size, compacted: compacted[name] === size ? size : 0 });
       this.bytes += size;
     }
+    return torn;
   }
 
   /** Counts bytes appended to a day file; true when the file has grown enough to compact. */

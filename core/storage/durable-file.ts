@@ -1,16 +1,44 @@
-import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Appends text to a file and fsyncs it before returning. */
-export function appendDurably(file: string, text: string): Promise<void> {
-  return writeSynced(file, text, 'a');
+/**
+ * Writes every byte: a full disk (or a file-size limit) first cuts a write short, and only the
+ * next write fails (ENOSPC, EFBIG); a short count taken as done would leave a torn line.
+ */
+async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
+  for (let done = 0; done < data.length; ) {
+    const { bytesWritten } = await handle.write(data, done);
+    if (bytesWritten === 0) throw Object.assign(new Error('the disk took none of the bytes'), { code: 'ENOSPC' });
+    done += bytesWritten;
+  }
 }
 
-/** Writes text to a file opened with `flags` and fsyncs it before returning. */
-async function writeSynced(file: string, text: string, flags: 'a' | 'w'): Promise<void> {
-  const handle = await open(file, flags);
+/**
+ * Appends text to a file and fsyncs it before returning. When the append fails the file is cut
+ * back to its size before, so that it never ends in a torn line.
+ */
+export async function appendDurably(file: string, text: string): Promise<void> {
+  const handle = await open(file, 'a');
   try {
-    await handle.write(text);
+    const { size } = await handle.stat();
+    try {
+      await writeAll(handle, Buffer.from(text, 'utf8'));
+      await handle.datasync();
+    } catch (err) {
+      // If even this fails, the writer looks at the file's tail again before its next append.
+      await handle.truncate(size).catch(() => {});
+      throw err;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes text to a new file and fsyncs it before returning. */
+async function writeSynced(file: string, text: string): Promise<void> {
+  const handle = await open(file, 'w');
+  try {
+    await writeAll(handle, Buffer.from(text, 'utf8'));
     await handle.datasync();
   } finally {
     await handle.close();
@@ -61,7 +89,12 @@ export class JsonFile<T> {
  */
 export async function replaceDurably(file: string, text: string, tmpSuffix: string): Promise<void> {
   const tmp = `${file}${tmpSuffix}`;
-  await writeSynced(tmp, text, 'w');
+  try {
+    await writeSynced(tmp, text);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => {});
+    throw err;
+  }
   await rename(tmp, file);
   await fsyncDir(path.dirname(file));
 }

@@ -4,7 +4,7 @@ import { InfluxDB, type Transport } from '@influxdata/influxdb-client';
 import { StorageError } from '../plugin-api/errors.js';
 import { parseDuration } from '../plugin-api/duration.js';
 import type { InfluxConfig } from '../config/types.js';
-import { toWriteError } from './write-failure.js';
+import { MAX_STORE_WAIT_MS, toWriteError } from './write-failure.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -51,10 +51,11 @@ export function openInfluxConnection(config: InfluxConfig, token?: string): Infl
   } catch (err) {
     throw new StorageError(`storage.influxdb.url is not a URL`, { retryable: false, cause: err });
   }
-  if (parsed.username || parsed.password) {
-    secrets.push(decodeURIComponent(parsed.password), decodeURIComponent(parsed.username));
-  }
-  const timeout = config.timeout === undefined ? DEFAULT_TIMEOUT_MS : (parseDuration(config.timeout) ?? DEFAULT_TIMEOUT_MS);
+  // The password only: a username such as `db` is no secret, and scrubbing it garbles messages (`db=***`).
+  if (parsed.password) secrets.push(decodeURIComponent(parsed.password));
+  const configured = config.timeout === undefined ? DEFAULT_TIMEOUT_MS : (parseDuration(config.timeout) ?? DEFAULT_TIMEOUT_MS);
+  // The client's request timer: past 2^31-1 ms Node would fire it after 1 ms.
+  const timeout = Math.min(configured, MAX_STORE_WAIT_MS);
   const agent = parsed.protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
   // Credentials in the URL would end up in the client's request options; we pass them as headers.
   const base = `${parsed.protocol}//${parsed.host}${parsed.pathname.replace(/\/+$/, '')}`;

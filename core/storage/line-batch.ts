@@ -1,5 +1,13 @@
+import { DataError } from '../plugin-api/errors.js';
 import type { SourcePoint } from '../plugin-api/point.js';
 import { pointToLine, type Precision } from './line-protocol.js';
+
+/**
+ * The times a store can hold: InfluxDB keeps nanoseconds in a signed 64-bit integer, 1677-09-21 to
+ * 2262-04-11. A time outside is a plugin's mistake (a year 275760 would make a `+275760-09.lp` day file).
+ */
+const EARLIEST_MS = -9_223_372_036_854;
+const LATEST_MS = 9_223_372_036_854;
 
 /**
  * Lines of line protocol on their way to the store, joined with `\n` into one UTF-8 body, with
@@ -54,6 +62,10 @@ export class BatchBuffer {
 
   /** Serialises and adds a point; throws a DataError (adding nothing) for one that cannot be written. */
   add(point: SourcePoint): void {
+    const ms = point.time instanceof Date ? point.time.getTime() : Number.NaN;
+    if (ms < EARLIEST_MS || ms > LATEST_MS) {
+      throw new DataError(`point of ${point.measurement} has a time a store cannot hold: ${point.time.toISOString()} (outside 1677-09-21 to 2262-04-11)`);
+    }
     const line = pointToLine(point, this.precision);
     // A UTF-16 code unit takes at most 3 bytes in UTF-8; plus the separating newline.
     const room = line.length * 3 + 1;

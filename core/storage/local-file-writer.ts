@@ -11,6 +11,12 @@ import { StorageWriteError, type WriteFailure } from './write-failure.js';
 const REFUSED_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EISDIR', 'EEXIST']);
 /** How often an idle store looks whether the day changed (retention, closing yesterday's file). */
 const DAY_CHECK_MS = 3_600_000;
+/** What the codes of a full disk mean, for the message a user reads. */
+const FULL_DISK: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EFBIG: 'the file reached the largest size the file system or the process allows',
+};
 
 export interface LocalFileWriterOptions {
   /** Day files whose day ended longer ago than this are deleted. Default 90 days. */
@@ -35,7 +41,8 @@ export class LocalFileWriter implements LineWriter {
   static readonly precision: Precision = 'ns';
   private readonly files: DayFiles;
   private readonly now: () => Date;
-  private created = false;
+  /** The folder exists and the day files' sizes and tails are known (false again after a failed append). */
+  private ready = false;
   /** The UTC day the last housekeeping ran for; '' before the first. */
   private today = '';
   private timer: NodeJS.Timeout | undefined;
@@ -95,9 +102,10 @@ export class LocalFileWriter implements LineWriter {
     }
     const grown: string[] = [];
     try {
-      if (!this.created) {
+      if (!this.ready) {
         await mkdir(this.dir, { recursive: true });
-        this.created = true;
+        await this.learn();
+        this.ready = true;
       }
       for (const [name, fileLines] of byFile) {
         const text = `${fileLines.join('\n')}\n`;
@@ -107,8 +115,9 @@ export class LocalFileWriter implements LineWriter {
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'EUNKNOWN';
       const failure: WriteFailure = REFUSED_CODES.has(code) ? 'refused' : 'unavailable';
-      this.created = false;
-      throw new StorageWriteError(`cannot append to ${this.where}: ${code}`, { failure, cause: err });
+      this.ready = false;
+      const why = FULL_DISK[code] === undefined ? '' : ` (${FULL_DISK[code]})`;
+      throw new StorageWriteError(`cannot append to ${this.where}: ${code}${why}`, { failure, cause: err });
     }
     // The points are written and acknowledged whatever happens to the compaction.
     for (const name of grown) await this.tidy(() => this.files.compact(name));
@@ -122,11 +131,18 @@ export class LocalFileWriter implements LineWriter {
     if (!scan && today === this.today) return;
     this.today = today;
     await this.tidy(async () => {
-      if (scan) await this.files.scan();
+      if (scan) await this.learn();
       await this.files.compactClosed(today);
       const dropped = await this.files.dropExpired(now.getTime());
       if (dropped.length > 0) this.o.logger?.info({ files: dropped }, 'local store: deleted day files older than the retention');
     });
+  }
+
+  /** Learns the day files, cutting off a line a crash or a full disk left torn. */
+  private async learn(): Promise<void> {
+    for (const torn of await this.files.scan()) {
+      this.o.logger?.warn({ file: torn.name, bytes: torn.bytes }, 'local store: cut off a torn last line (a crash or a full disk in the middle of a write)');
+    }
   }
 
   /** Runs a compaction or clean-up; a failure is logged, and the files stay as they were. */

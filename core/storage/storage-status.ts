@@ -4,7 +4,7 @@ import type { WriteFailure } from './write-failure.js';
 /**
  * The storage's health bookkeeping: what was written and when, what was dropped, the last error,
  * and whether the store is failing now (`unavailable` makes the storage `degraded`, `refused`
- * makes it `error`, until the next successful write).
+ * makes it `error`, and so does a batch it rejected whole, until the next successful write).
  */
 export class StorageStatus {
   private failing: WriteFailure | null = null;
@@ -12,6 +12,9 @@ export class StorageStatus {
   private lastWrite: Date | null = null;
   private written = 0;
   private droppedPoints = 0;
+  private rejectedPoints = 0;
+  /** The last batch the store answered was rejected line by line, every one of them. */
+  private rejectingAll = false;
   private readonly perSource = new Map<string, Date>();
   /** Bumped by every change `health` shows; with the spool's count it keys the cached answer. */
   private version = 0;
@@ -35,6 +38,7 @@ export class StorageStatus {
     this.written += points;
     for (const s of sources) this.perSource.set(s, at);
     this.failing = null;
+    this.rejectingAll = false;
   }
 
   /** A write failed; `rejected` lines do not change the store's state, only the last error. */
@@ -49,6 +53,13 @@ export class StorageStatus {
     this.droppedPoints += points;
     this.version++;
     this.setError(message, httpStatus);
+  }
+
+  /** The store rejected points as bad data; `wholeBatch` when it took none of the batch. */
+  recordRejected(points: number, message: string, httpStatus: number | undefined, wholeBatch: boolean): void {
+    this.rejectedPoints += points;
+    if (wholeBatch) this.rejectingAll = true;
+    this.recordDrop(points, message, httpStatus);
   }
 
   lastWritten(sourceId: string): Date | null {
@@ -69,13 +80,14 @@ export class StorageStatus {
 
   private build(spooledPoints: number, diskBytes: number | undefined): StorageHealth {
     let status: StorageHealth['status'] = 'healthy';
-    if (this.failing === 'refused') status = 'error';
+    if (this.failing === 'refused' || this.rejectingAll) status = 'error';
     else if (this.failing === 'unavailable' || spooledPoints > 0) status = 'degraded';
     return {
       type: this.type,
       status,
       spooled_points: spooledPoints,
       dropped_points: this.droppedPoints,
+      rejected_points: this.rejectedPoints,
       last_write: this.lastWrite?.toISOString() ?? null,
       last_error: this.lastError,
       points_written: this.written,

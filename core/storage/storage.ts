@@ -15,6 +15,8 @@ export interface StorageHealth {
   dropped_points: number;
   last_write: string | null;
   last_error: ErrorRecord | null;
+  /** Extension: of dropped_points, those the store rejected as bad data (HTTP 400, 413, 422). */
+  rejected_points: number;
   /** Extension: points acknowledged by the store since start. */
   points_written: number;
   /** Extension: the local store's size on disk, in bytes (local store only). */

@@ -10,6 +10,13 @@ import { StorageError } from '../plugin-api/errors.js';
  */
 export type WriteFailure = 'unavailable' | 'refused' | 'rejected';
 
+/**
+ * The longest the storage waits before it tries a store again, whatever the store asked for: a
+ * Retry-After of weeks is a store's mistake, and past 2^31-1 ms (24.8 days) Node's timers fire
+ * after 1 ms instead.
+ */
+export const MAX_STORE_WAIT_MS = 3_600_000;
+
 /** A failed write, classified. The message never holds a secret. */
 export class StorageWriteError extends StorageError {
   readonly failure: WriteFailure;
@@ -64,9 +71,8 @@ function retryAfterMs(err: HttpError): number | undefined {
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (value === undefined) return undefined;
   const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(value) - Date.now();
+  return Number.isNaN(ms) ? undefined : Math.min(MAX_STORE_WAIT_MS, Math.max(0, ms));
 }
 
 /**

@@ -135,7 +135,7 @@ describe('InfluxDB v1 (influxd 1.6.7)', () => {
     expect(health).toMatchObject({ status: 'healthy', dropped_points: 1, spooled_points: 0, points_written: 40 });
     expect(health.last_error).toMatchObject({ http_status: 400 });
     expect(health.last_error?.message).toContain('field type conflict');
-    expect(logs.text()).toContain('dropped a line the store rejected');
+    expect(logs.text()).toContain('dropped lines the store rejected');
   });
 
   it('shows a missing database as an error with the server message, spools, and writes once it exists', async () => {
