@@ -1,0 +1,99 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeIcs, type FakeIcs } from '../fakes/ics.js';
+import { runCli } from '../support/run-cli.js';
+import { localStorageYaml, tempConfig } from '../support/temp-config.js';
+import { buildCli, startCliHost, type CliHost } from './cli-host.js';
+
+// Hostile inputs met by the program as it ships (dist/homeiq.mjs under plain node, as `npm start`
+// runs it): feeds, secret files and clients that broke it once.
+let fake: FakeIcs | undefined;
+let running: CliHost | undefined;
+
+beforeAll(buildCli);
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+  await fake?.close();
+  fake = undefined;
+});
+
+const DAY = 86_400_000;
+const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+const ymd = (ms: number) => new Date(ms).toISOString().slice(0, 10).replace(/-/g, '');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Three one-off events going on now: with a TZID (Tokyo has no daylight saving: 10:00 there is
+ * 01:00Z), all-day, and in UTC. Bundled as strict code, node-ical 0.26 threw on each of them.
+ */
+const ONE_OFF_FEED = [
+  'BEGIN:VCALENDAR',
+  'VERSION:2.0',
+  'PRODID:-//hostile-inputs//EN',
+  'BEGIN:VEVENT',
+  `DTSTART;TZID=Asia/Tokyo:${ymd(today - DAY)}T100000`,
+  `DTEND;TZID=Asia/Tokyo:${ymd(today + 2 * DAY)}T100000`,
+  'DTSTAMP:20200101T000000Z',
+  'UID:tokyo@example.com',
+  'SUMMARY:Trip',
+  'END:VEVENT',
+  'BEGIN:VEVENT',
+  `DTSTART;VALUE=DATE:${ymd(today - DAY)}`,
+  `DTEND;VALUE=DATE:${ymd(today + 2 * DAY)}`,
+  'DTSTAMP:20200101T000000Z',
+  'UID:days@example.com',
+  'SUMMARY:Holidays',
+  'END:VEVENT',
+  'BEGIN:VEVENT',
+  `DTSTART:${ymd(today - DAY)}T120000Z`,
+  `DTEND:${ymd(today + DAY)}T120000Z`,
+  'DTSTAMP:20200101T000000Z',
+  'UID:utc@example.com',
+  'SUMMARY:Visit',
+  'END:VEVENT',
+  'END:VCALENDAR',
+  '',
+].join('\r\n');
+
+const EXPECTED = [
+  { event_id: 'days@example.com', summary: 'Holidays', start: iso(today - DAY), end: iso(today + 2 * DAY), all_day: true },
+  { event_id: 'tokyo@example.com', summary: 'Trip', start: iso(today - DAY + 3_600_000), end: iso(today + 2 * DAY + 3_600_000), all_day: false },
+  { event_id: 'utc@example.com', summary: 'Visit', start: iso(today - DAY + 12 * 3_600_000), end: iso(today + DAY + 12 * 3_600_000), all_day: false },
+];
+
+async function oneOffFeed(): Promise<string> {
+  fake = await startFakeIcs();
+  fake.setFeed('/one-off.ics', ONE_OFF_FEED);
+  return `  cal:\n    plugin: ics\n    interval: 1h\n    options:\n      url: ${fake.url}/one-off.ics\n      time_zone: UTC\n      retries: 0\n`;
+}
+
+describe('an ICS feed of one-off events, through the built program', () => {
+  it('homeiq once prints a point for each, at its start and with its end', async () => {
+    const cfg = tempConfig('');
+    cfg.write(`${localStorageYaml(cfg.dir)}sources:\n${await oneOffFeed()}`);
+    const r = await runCli(['once', '--config', cfg.file]);
+    expect(r.stderr).toContain('# cal: 3 point(s)');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n').sort();
+    expect(lines).toHaveLength(3);
+    EXPECTED.forEach((e, i) => {
+      expect(lines[i]).toContain(`event_id=${e.event_id},`);
+      expect(lines[i]).toContain(`end="${e.end}"`);
+      expect(lines[i]).toContain(`all_day=${e.all_day ? 'T' : 'F'}`);
+      expect(lines[i]).toMatch(new RegExp(` ${Date.parse(e.start)}000000$`));
+    });
+  }, 30_000);
+
+  it('the running host reports them going on now in /latest, with no item error', async () => {
+    running = await startCliHost(await oneOffFeed());
+    let latest: { current?: { event_id: string }[] } = {};
+    const deadline = Date.now() + 20_000;
+    while ((latest.current?.length ?? 0) < 3 && Date.now() < deadline) {
+      latest = (await running.get('/api/sources/cal/latest')).body;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(latest.current, running.output()).toEqual(EXPECTED.map((e) => ({ ...e, calendar: 'cal', location: null, status: 'confirmed' })));
+    const health = (await running.get('/health/sources/cal')).body;
+    expect(health, JSON.stringify(health)).toMatchObject({ status: 'healthy', points_last_run: 3, item_errors: [] });
+  }, 40_000);
+});
