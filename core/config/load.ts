@@ -37,7 +37,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (!read.ok) throw new ConfigFileError(read.problems, { cause: read.cause });
   const { document } = read;
   const scope: RuleScope = { file: abs, locate: document.locate };
-  const substitution = substituteEnv(document, env, abs);
+  const substitution = await substituteEnv(document, env, abs);
   const problems = [...duplicateKeyProblems(document, abs), ...substitution.problems];
   const raw = toPlain(document, scope, problems);
   // The schema first: it fills in the defaults the rules read.

@@ -1,6 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
 import { startFakeIcs, type FakeIcs } from '../fakes/ics.js';
-import { runCli } from '../support/run-cli.js';
+import { dropInExamplePlugin, exampleSourceYaml } from '../support/readme-plugin.js';
+import { runCli, spawnCli } from '../support/run-cli.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 import { buildCli, startCliHost, type CliHost } from './cli-host.js';
 
@@ -8,13 +13,16 @@ import { buildCli, startCliHost, type CliHost } from './cli-host.js';
 // runs it): feeds, secret files and clients that broke it once.
 let fake: FakeIcs | undefined;
 let running: CliHost | undefined;
+let api: FakeExampleApi | undefined;
 
 beforeAll(buildCli);
 afterEach(async () => {
   await running?.stop();
   running = undefined;
   await fake?.close();
+  await api?.close();
   fake = undefined;
+  api = undefined;
 });
 
 const DAY = 86_400_000;
@@ -96,4 +104,74 @@ describe('an ICS feed of one-off events, through the built program', () => {
     const health = (await running.get('/health/sources/cal')).body;
     expect(health, JSON.stringify(health)).toMatchObject({ status: 'healthy', points_last_run: 3, item_errors: [] });
   }, 40_000);
+});
+
+const KEY = 'example-key-123';
+
+/** `homeiq start` with `env`; resolves with its exit code and output, or kills it after 10 s. */
+async function startExpectingExit(file: string, env: Record<string, string>): Promise<{ code: number | null; output: string; ms: number }> {
+  const t0 = Date.now();
+  const child = spawnCli(['start', '--config', file], env);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(killer);
+  return { code, output: child.output(), ms: Date.now() - t0 };
+}
+
+describe('VAR_FILE naming something that is not a small regular file', () => {
+  it('refuses the start with exit 2, naming the variable and the file, at once and without filling memory', async () => {
+    api = await startFakeExampleApi(KEY);
+    const cfg = tempConfig('');
+    dropInExamplePlugin(cfg.dir);
+    cfg.write(`${localStorageYaml(cfg.dir)}sources:\n${exampleSourceYaml('sensor', '${EXAMPLE_KEY}', api.url)}`);
+    const fifo = path.join(cfg.dir, 'key.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const big = path.join(cfg.dir, 'key.big');
+    writeFileSync(big, 'k'.repeat(1024 * 1024));
+    const folder = path.join(cfg.dir, 'key.d');
+    mkdirSync(folder);
+    const cases = [
+      [fifo, 'not a regular file: a FIFO'],
+      [big, 'larger than 64 KiB'],
+      [folder, 'not a regular file: a directory'],
+      ['/dev/zero', 'not a regular file: a character device'],
+    ];
+    for (const [file, why] of cases) {
+      const r = await startExpectingExit(cfg.file, { EXAMPLE_KEY_FILE: file! });
+      expect(r.code, r.output).toBe(2);
+      expect(r.output).toContain(`sources.sensor.credentials.api_key: cannot read EXAMPLE_KEY_FILE ${file} (${why})`);
+      expect(r.ms).toBeLessThan(8000);
+    }
+    expect(api.requests).toHaveLength(0);
+  }, 60_000);
+
+  it('on a reload, refuses the new config and keeps the running one serving', async () => {
+    api = await startFakeExampleApi(KEY);
+    const dir = tempConfig('').dir;
+    const keyFile = path.join(dir, 'key');
+    writeFileSync(keyFile, `${KEY}\n`);
+    const source = (interval: string) => exampleSourceYaml('sensor', '${EXAMPLE_KEY}', api!.url, '', { interval, sensor: true });
+    running = await startCliHost(source('1s'), {}, { EXAMPLE_KEY_FILE: keyFile });
+    const host = running;
+    const calls = async (n: number) => {
+      const deadline = Date.now() + 15_000;
+      while (api!.requests.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(api!.requests.length, host.output()).toBeGreaterThanOrEqual(n);
+    };
+    await calls(1);
+    // The secret file becomes a FIFO nobody writes to, then the config changes.
+    rmSync(keyFile);
+    execFileSync('mkfifo', [keyFile]);
+    writeFileSync(host.file, readFileSync(host.file, 'utf8').replace('interval: 1s', 'interval: 2s'));
+    const deadline = Date.now() + 15_000;
+    while (!host.logs().some((l) => l.msg?.startsWith('config reload refused')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const refused = host.logs().find((l) => l.msg?.startsWith('config reload refused'));
+    expect(refused?.problems, host.output()).toContain(`cannot read EXAMPLE_KEY_FILE ${keyFile} (not a regular file: a FIFO)`);
+    const health = await host.get('/health');
+    expect(health.status).toBe(200);
+    expect(health.ms).toBeLessThan(2000);
+    const before = api.requests.length;
+    await calls(before + 2);
+    expect(api.requests.every((r) => r.key === KEY)).toBe(true);
+  }, 60_000);
 });
