@@ -1,11 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
 import { startFakeIcs, type FakeIcs } from '../fakes/ics.js';
 import { dropInExamplePlugin, exampleSourceYaml } from '../support/readme-plugin.js';
-import { runCli, spawnCli } from '../support/run-cli.js';
+import { builtProgram, freePort, runCli, spawnCli } from '../support/run-cli.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 import { buildCli, startCliHost, type CliHost } from './cli-host.js';
 
@@ -174,4 +175,57 @@ describe('VAR_FILE naming something that is not a small regular file', () => {
     await calls(before + 2);
     expect(api.requests.every((r) => r.key === KEY)).toBe(true);
   }, 60_000);
+});
+
+/** The lines the local store holds so far. */
+function storedLines(dir: string): number {
+  const points = path.join(dir, 'points');
+  if (!existsSync(points)) return 0;
+  return readdirSync(points)
+    .filter((f) => f.endsWith('.lp'))
+    .reduce((n, f) => n + readFileSync(path.join(points, f), 'utf8').split('\n').filter(Boolean).length, 0);
+}
+
+describe('a flood of idle connections', () => {
+  it('cannot take the descriptors the core needs: the source goes on writing and /health answers again within seconds', async () => {
+    api = await startFakeExampleApi(KEY);
+    const port = await freePort();
+    const cfg = tempConfig('');
+    dropInExamplePlugin(cfg.dir);
+    cfg.write(`server:\n  host: 127.0.0.1\n  port: ${port}\n${localStorageYaml(cfg.dir)}  flush_interval: 1s\nsources:\n${exampleSourceYaml('sensor', KEY, api.url, '', { interval: '1s', sensor: true })}`);
+    // A container's usual limit of open files (`ulimit -n 1024`); the flood is twice that.
+    const child = spawn('sh', ['-c', 'ulimit -n 1024 && exec "$0" "$@"', process.execPath, builtProgram(), 'start', '--config', cfg.file], { env: { PATH: process.env.PATH ?? '' } });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const health = () => fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => 0);
+    const sockets: Socket[] = [];
+    try {
+      const deadline = Date.now() + 20_000;
+      while ((await health()) !== 200 || storedLines(cfg.dir) === 0) {
+        expect(Date.now() < deadline, output).toBe(true);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      for (let i = 0; i < 2000; i++) sockets.push(connect(port, '127.0.0.1').on('error', () => undefined));
+      await new Promise((r) => setTimeout(r, 2000));
+      const before = storedLines(cfg.dir);
+      let answered = 0;
+      const until = Date.now() + 20_000;
+      while (answered === 0 && Date.now() < until) {
+        if ((await health()) === 200) answered = Date.now();
+        else await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(answered, output).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(storedLines(cfg.dir), output).toBeGreaterThan(before);
+      expect(output).not.toContain('EMFILE');
+    } finally {
+      for (const s of sockets) s.destroy();
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    }
+  }, 90_000);
 });
