@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
@@ -228,4 +229,36 @@ describe('a flood of idle connections', () => {
       clearTimeout(killer);
     }
   }, 90_000);
+});
+
+/** One request with any method (fetch refuses TRACE); resolves with the status and the body. */
+function send(url: string, method: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('probing requests', () => {
+  it('TRACE and PROPFIND get 405 or 501 without an error in the log; a 404 names only the id asked for', async () => {
+    api = await startFakeExampleApi(KEY);
+    running = await startCliHost(exampleSourceYaml('secret-garage', KEY, api.url) + exampleSourceYaml('hallway', KEY, api.url));
+    for (const [method, pathname] of [['TRACE', '/health'], ['TRACE', '/'], ['PROPFIND', '/'], ['PROPFIND', '/health/sources/hallway']]) {
+      const r = await send(`${running.url}${pathname}`, method!);
+      expect([405, 501], `${method} ${pathname}: ${r.status} ${r.body}`).toContain(r.status);
+    }
+    for (const pathname of ['/health/sources/nope', '/api/sources/nope/latest']) {
+      const r = await running.get(pathname);
+      expect(r.status).toBe(404);
+      expect(r.body).toEqual({ error: 'no source with id "nope"' });
+    }
+    expect((await running.get('/health')).status).toBe(200);
+    const errors = running.logs().filter((l) => l.level >= 50);
+    expect(errors, running.output()).toEqual([]);
+  }, 30_000);
 });
