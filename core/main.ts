@@ -6,6 +6,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { buildContainer, resolve } from './container.js';
 import { createApp } from './http/app.js';
+import { listen } from './http/server.js';
 import { statusPageRoutes } from './http/status-page.js';
 import { createLogger } from './logging/logger.js';
 import { isSecretField, Redactor } from './logging/redactor.js';
@@ -89,10 +90,7 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   const port = options.port ?? loaded.config.server.port;
   let server: Server;
   try {
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(port, loaded.config.server.host, () => resolve(s));
-      s.once('error', reject);
-    });
+    server = await listen(app, { host: loaded.config.server.host, port, maxConnections: loaded.config.server.max_connections });
   } catch (err) {
     // The port is taken (or not ours to use): the sources started stop at once, before the caller reports it.
     await stopSources(0);

@@ -36,7 +36,10 @@ export function bundleOptions(entry, outfile) {
     platform: 'node',
     target: 'node20',
     tsconfig: path.join(ROOT, 'tsconfig.json'),
-    external: ['tsx', 'tsx/*', 'esbuild'],
+    // node-ical 0.26 is sloppy-mode CommonJS: it reassigns a read-only `tz` it set on a Date,
+    // which throws once bundled into an ES module (always strict) and failed every one-off event.
+    // Loaded from node_modules it runs as published (0.27 fixes it but needs node 22).
+    external: ['tsx', 'tsx/*', 'esbuild', 'node-ical'],
     // Bundled CommonJS dependencies call `require` for node's built-in modules.
     banner: { js: "import { createRequire as __homeiqRequire } from 'node:module'; const require = __homeiqRequire(import.meta.url);" },
     legalComments: 'none',

@@ -29,6 +29,9 @@ const ServerSchema = Type.Object(
   {
     host: Type.Optional(Type.String({ minLength: 1, default: '0.0.0.0', description: 'Address the health API listens on.' })),
     port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, default: 8010, description: 'Port of the health API; env PORT overrides.' })),
+    max_connections: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 65535, default: 512, description: 'Open connections the health API accepts at most (also kept 256 below the open-files limit, ulimit -n).' }),
+    ),
   },
   { ...closed, default: {} },
 );

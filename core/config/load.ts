@@ -37,7 +37,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
   if (!read.ok) throw new ConfigFileError(read.problems, { cause: read.cause });
   const { document } = read;
   const scope: RuleScope = { file: abs, locate: document.locate };
-  const substitution = substituteEnv(document, env, abs);
+  const substitution = await substituteEnv(document, env, abs);
   const problems = [...duplicateKeyProblems(document, abs), ...substitution.problems];
   const raw = toPlain(document, scope, problems);
   // The schema first: it fills in the defaults the rules read.
@@ -114,13 +114,13 @@ function ruleProblems(raw: Raw, scope: RuleScope): { problems: ConfigProblem[]; 
 
 /** The validated file as a HostConfig. Only called when there were no problems. */
 function buildConfig(raw: Raw, file: string, overrides: EnvOverrides, spoolBytes: number): HostConfig {
-  const server = raw.server as { host: string; port: number };
+  const server = raw.server as { host: string; port: number; max_connections: number };
   const storage = raw.storage as Raw;
   const sources: Record<string, SourceConfig> = {};
   for (const [id, entry] of Object.entries(raw.sources as Record<string, Raw>)) sources[id] = buildSource(id, entry);
   return {
     file,
-    server: { host: server.host, port: overrides.port ?? server.port },
+    server: { host: server.host, port: overrides.port ?? server.port, max_connections: server.max_connections },
     log: { level: overrides.level ?? (raw.log as { level: string }).level },
     storage: {
       ...(storage.influxdb ? { influxdb: { api: 'v2', ...(storage.influxdb as object) } as InfluxConfig } : {}),

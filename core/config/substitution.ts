@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq } from 'yaml';
+import { constants, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { isMap, isScalar, isSeq, type Scalar } from 'yaml';
 import type { ConfigDocument } from './yaml-document.js';
 import type { ConfigProblem } from './types.js';
 
@@ -17,59 +18,103 @@ export interface SubstitutionResult {
 
 type Lookup = { value: string } | { missing: MissingVariable } | { problem: string };
 
+/** A secret file holds a token or a password: anything larger is refused (`/dev/zero` would fill memory). */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
 /**
  * Replaces `${VAR}` and `${VAR:-default}` in every string value of the document, in place, from
  * `env`; `VAR_FILE=/path` supplies an unset VAR from that file (one trailing newline trimmed), and
  * `$${` stands for a literal `${`. A variable that gives nothing leaves an empty string: whether
  * that is a problem depends on the key (credentials may be empty), so it is only recorded here.
  */
-export function substituteEnv(document: ConfigDocument, env: NodeJS.ProcessEnv, file: string): SubstitutionResult {
+export async function substituteEnv(document: ConfigDocument, env: NodeJS.ProcessEnv, file: string): Promise<SubstitutionResult> {
   const result: SubstitutionResult = { problems: [], missing: new Map() };
-  const lookup = variableLookup(env);
-  const visit = (node: unknown, path: (string | number)[]): void => {
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (isScalar(pair.key)) visit(pair.value, [...path, String(pair.key.value)]);
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => visit(item, [...path, i]));
-    } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('$')) {
-      const out = expand(node.value, lookup);
-      node.value = out.text;
-      const at = { file, line: document.locate(path), path: path.join('.') };
-      for (const message of out.problems) result.problems.push({ ...at, message });
-      if (out.missing.length > 0) result.missing.set(at.path, out.missing);
-    }
-  };
-  visit(document.doc.contents, []);
+  const values = stringValues(document.doc.contents);
+  const lookup = variableLookup(env, await readSecretFiles(values, env));
+  for (const { node, path } of values) {
+    const out = expand(node.value, lookup);
+    node.value = out.text;
+    const at = { file, line: document.locate(path), path: path.join('.') };
+    for (const message of out.problems) result.problems.push({ ...at, message });
+    if (out.missing.length > 0) result.missing.set(at.path, out.missing);
+  }
   return result;
 }
 
-/** Looks variables up in `env`, then in `VAR_FILE`; each file is read once per load. */
-function variableLookup(env: NodeJS.ProcessEnv): (name: string) => Lookup {
-  const files = new Map<string, Lookup>();
+type StringValue = { node: Scalar<string>; path: (string | number)[] };
+
+/** The string values of the document that refer to something (`$`), with their key paths. */
+function stringValues(node: unknown, path: (string | number)[] = [], out: StringValue[] = []): StringValue[] {
+  if (isMap(node)) {
+    for (const pair of node.items) if (isScalar(pair.key)) stringValues(pair.value, [...path, String(pair.key.value)], out);
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => stringValues(item, [...path, i], out));
+  } else if (isScalar(node) && typeof node.value === 'string' && node.value.includes('$')) {
+    out.push({ node: node as Scalar<string>, path });
+  }
+  return out;
+}
+
+/** Looks variables up in `env`, then in the `VAR_FILE` contents read beforehand (by path). */
+function variableLookup(env: NodeJS.ProcessEnv, files: ReadonlyMap<string, (name: string) => Lookup>): (name: string) => Lookup {
   return (name) => {
     const value = env[name];
     if (value !== undefined) return value === '' ? { missing: { name, state: 'empty' } } : { value };
     const path = env[`${name}_FILE`];
     if (path === undefined || path === '') return { missing: { name, state: 'not set' } };
-    let hit = files.get(path);
-    if (!hit) {
-      hit = readSecretFile(name, path);
-      files.set(path, hit);
-    }
-    return hit;
+    return files.get(path)!(name);
   };
 }
 
-function readSecretFile(name: string, path: string): Lookup {
+/** Reads, once each and off the event loop, every `VAR_FILE` that a value will need. */
+async function readSecretFiles(values: StringValue[], env: NodeJS.ProcessEnv): Promise<Map<string, (name: string) => Lookup>> {
+  const paths = new Set<string>();
+  const note = (name: string): Lookup => {
+    const path = env[`${name}_FILE`];
+    if (env[name] === undefined && path) paths.add(path);
+    return { value: '' };
+  };
+  for (const { node } of values) expand(node.value, note);
+  const read = await Promise.all([...paths].map(async (path) => [path, await readSecretFile(path)] as const));
+  return new Map(read);
+}
+
+/**
+ * One secret file's text, or why not (worded for the variable that named it). Only a regular file
+ * of at most MAX_SECRET_FILE_BYTES is read: a device would never end, and opening a FIFO
+ * waits for a writer (hence O_NONBLOCK, then fstat).
+ */
+async function readSecretFile(path: string): Promise<(name: string) => Lookup> {
+  const refused = (why: string) => (name: string) => ({ problem: `cannot read ${name}_FILE ${path} (${why})` });
+  let handle;
   try {
-    const text = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-    return text === '' ? { missing: { name, state: 'empty' } } : { value: text };
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const stat = await handle.stat();
+    if (!stat.isFile()) return refused(`not a regular file: ${fileKind(stat)}`);
+    const buffer = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      length += bytesRead;
+      if (bytesRead === 0 || length === buffer.length) break;
+    }
+    if (length > MAX_SECRET_FILE_BYTES) return refused(`larger than ${MAX_SECRET_FILE_BYTES / 1024} KiB`);
+    const text = buffer.toString('utf8', 0, length).replace(/\r?\n$/, '');
+    return (name) => (text === '' ? { missing: { name, state: 'empty' } } : { value: text });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return { problem: `cannot read ${name}_FILE ${path} (${code})` };
+    return refused((err as NodeJS.ErrnoException).code ?? 'error');
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
+}
+
+function fileKind(stat: Stats): string {
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a file';
 }
 
 const REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-([^]*))?$/;

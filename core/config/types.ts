@@ -2,7 +2,7 @@
 export interface HostConfig {
   /** Absolute path of the file it came from. */
   file: string;
-  server: { host: string; port: number };
+  server: { host: string; port: number; max_connections: number };
   /** Extension: `log.level` (LOG_LEVEL overrides). */
   log: { level: string };
   storage: StorageConfig;

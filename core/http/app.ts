@@ -48,9 +48,11 @@ export function createApp(deps: AppDeps): Koa {
     ctx.set('Content-Encoding', 'gzip');
     ctx.body = zipped.gzip;
   });
+  // Names only the id asked for: a 404 must not list the others to whoever probes.
+  const noSource = (ctx: Koa.Context) => json(ctx, 404, { error: `no source with id "${ctx.params.id}"` });
   router.get('/health/sources/:id', (ctx) => {
     const runner = host.runner(ctx.params.id!);
-    if (!runner) return json(ctx, 404, { error: `no source with id "${ctx.params.id}"`, sources: host.sourceIds });
+    if (!runner) return noSource(ctx);
     json(ctx, 200, runner.health());
   });
   router.get('/ready', (ctx) => {
@@ -60,7 +62,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   router.get('/api/sources/:id/latest', (ctx) => {
     const runner = host.runner(ctx.params.id!);
-    if (!runner) return json(ctx, 404, { error: `no source with id "${ctx.params.id}"`, sources: host.sourceIds });
+    if (!runner) return noSource(ctx);
     const h = runner.health();
     return json(ctx, 200, { source: ctx.params.id, status: h.status, last_successful_fetch: h.last_successful_fetch, ...(runner.latest() as object) });
   });
@@ -80,6 +82,8 @@ export function createApp(deps: AppDeps): Koa {
     } catch (err) {
       const e = err as { status?: number; expose?: boolean; message?: string };
       const status = e.status && e.status >= 400 && e.status < 600 ? e.status : 500;
+      // The router's answer to a method no route has (TRACE, PROPFIND): the client's doing, not ours.
+      if (status === 501) return json(ctx, 501, { error: `method ${ctx.method} not supported` });
       if (status >= 500) deps.logger.error({ err, path: ctx.path }, 'request failed');
       json(ctx, status, { error: e.expose ? deps.redactor.redact(String(e.message)) : 'internal error' });
     }

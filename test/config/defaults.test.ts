@@ -4,7 +4,7 @@ import { load } from './config-files.js';
 describe('a valid config', () => {
   it('gets the defaults of CONTRACT §2 and the extensions', async () => {
     const { config } = await load('sources:\n  carbon:\n    plugin: watttime\n    interval: 5m\n');
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8010 });
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8010, max_connections: 512 });
     expect(config.log).toEqual({ level: 'info' });
     expect(config.storage).toEqual({
       spool_dir: 'data/spool',
@@ -21,14 +21,14 @@ describe('a valid config', () => {
 
   it('keeps what is written: paths as given, sizes in bytes, v1 InfluxDB, seconds in cron', async () => {
     const text = [
-      'server:\n  host: 127.0.0.1\n  port: 9000',
+      'server:\n  host: 127.0.0.1\n  port: 9000\n  max_connections: 100',
       'log:\n  level: debug',
       'storage:\n  influxdb:\n    api: v1\n    url: http://localhost:8086\n    database: homeiq\n    retention_policy: autogen',
       '  spool_dir: ./var/spool\n  spool_max_bytes: 500MB\n  batch_size: 100\n  flush_interval: 250ms',
       'sources:\n  a-1:\n    plugin: ./plugins/mine.js\n    enabled: false\n    schedule: "*/30 * * * * *"',
     ].join('\n');
     const { config } = await load(`${text}\n`);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 9000, max_connections: 100 });
     expect(config.log.level).toBe('debug');
     expect(config.storage).toMatchObject({ spool_dir: './var/spool', spool_max_bytes: 500_000_000, batch_size: 100, flush_interval_ms: 250 });
     expect(config.storage.influxdb).toEqual({ api: 'v1', url: 'http://localhost:8086', database: 'homeiq', retention_policy: 'autogen' });

@@ -14,7 +14,7 @@ describe('${VAR} substitution', () => {
       INFLUX_HOST: 'influx.lan',
       TOKEN: 'tok-1',
     });
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 9100 });
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 9100 });
     expect(config.storage.influxdb).toMatchObject({ url: 'http://influx.lan:8086/', token: 'tok-1' });
   });
 

@@ -28,14 +28,14 @@ export interface CliHost {
 /** Checks once before a file's tests (`beforeAll`) that the built program is there and current. */
 export const buildCli = async (): Promise<void> => void builtProgram();
 
-/** Writes `files` (name → text) beside the config, then starts the host on a free port. */
-export async function startCliHost(sources: string, files: Record<string, string> = {}): Promise<CliHost> {
+/** Writes `files` (name → text) beside the config, then starts the host on a free port with `env`. */
+export async function startCliHost(sources: string, files: Record<string, string> = {}, env: Record<string, string> = {}): Promise<CliHost> {
   const port = await freePort();
   const cfg = tempConfig('');
   dropInExamplePlugin(cfg.dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(cfg.dir, name), text);
   cfg.write(`server:\n  host: 127.0.0.1\n  port: ${port}\n${localStorageYaml(cfg.dir)}sources:\n${sources}`);
-  const child = spawnCli(['start', '--config', cfg.file]);
+  const child = spawnCli(['start', '--config', cfg.file], env);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let ended = false;
   void exited.then(() => (ended = true));
