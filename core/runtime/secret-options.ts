@@ -3,8 +3,8 @@ import type { PluginDeclaration } from '../plugin-api/plugin.js';
 
 /**
  * Options a plugin marks `writeOnly` in its schema (a private calendar address whose path is its
- * secret) are redacted like credentials: the whole value, and for a URL its path and query values,
- * since error messages name request paths.
+ * secret) are redacted like credentials: the whole value, and for a URL its path, query values and
+ * user info, since error messages name request paths.
  */
 export function registerWriteOnlyOptions(plugin: PluginDeclaration, options: Record<string, unknown>, redactor: Redactor): void {
   const properties = (plugin.options as { properties?: Record<string, { writeOnly?: boolean }> } | undefined)?.properties ?? {};
@@ -16,7 +16,7 @@ export function registerWriteOnlyOptions(plugin: PluginDeclaration, options: Rec
       const url = new URL(value);
       if (url.pathname.length > 1) redactor.add(url.pathname);
       for (const v of url.searchParams.values()) redactor.add(v);
-      if (url.password) redactor.add(url.password);
+      redactor.addUrl(value);
     } catch {
       // Not a URL: the value itself is registered.
     }

@@ -27,6 +27,8 @@ export interface BatchingStorageOptions {
   /** Batches held in memory when even the spool cannot take them; beyond, the oldest are dropped. */
   maxPendingBatches?: number;
   now?: () => Date;
+  /** Makes an error message fit for health (the host's Redactor.brief: redacted, then bounded). */
+  brief?: (message: string) => string;
 }
 
 /**
@@ -44,7 +46,7 @@ export interface BatchingStorageOptions {
  */
 export class BatchingStorage implements Storage {
   readonly type: StorageHealth['type'];
-  private readonly o: Required<Omit<BatchingStorageOptions, 'now'>>;
+  private readonly o: Required<Omit<BatchingStorageOptions, 'now' | 'brief'>>;
   private readonly status: StorageStatus;
   private readonly buffer: BatchBuffer;
   /** Batches cut and waiting for ingest, oldest first. */
@@ -60,7 +62,7 @@ export class BatchingStorage implements Storage {
   constructor(options: BatchingStorageOptions) {
     this.type = options.type;
     this.o = { spoolEverything: false, retryMinMs: 1000, retryMaxMs: 30_000, maxPendingBatches: 100, ...options };
-    this.status = new StorageStatus(options.type, options.now);
+    this.status = new StorageStatus(options.type, options.now, options.brief);
     this.buffer = new BatchBuffer(options.precision);
   }
 

@@ -28,13 +28,16 @@ export interface CliHost {
 /** Checks once before a file's tests (`beforeAll`) that the built program is there and current. */
 export const buildCli = async (): Promise<void> => void builtProgram();
 
-/** Writes `files` (name → text) beside the config, then starts the host on a free port. */
-export async function startCliHost(sources: string, files: Record<string, string> = {}): Promise<CliHost> {
+/**
+ * Writes `files` (name → text) beside the config, then starts the host on a free port; `storage`
+ * gives the config's storage block (default: the local store inside the config's folder).
+ */
+export async function startCliHost(sources: string, files: Record<string, string> = {}, storage = localStorageYaml): Promise<CliHost> {
   const port = await freePort();
   const cfg = tempConfig('');
   dropInExamplePlugin(cfg.dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(cfg.dir, name), text);
-  cfg.write(`server:\n  host: 127.0.0.1\n  port: ${port}\n${localStorageYaml(cfg.dir)}sources:\n${sources}`);
+  cfg.write(`server:\n  host: 127.0.0.1\n  port: ${port}\n${storage(cfg.dir)}sources:\n${sources}`);
   const child = spawnCli(['start', '--config', cfg.file]);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let ended = false;
