@@ -38,7 +38,7 @@ export function buildContainer(parts: ContainerParts): Container {
     if (parts.storage) return parts.storage;
     const redactor = get(ctx, TOKENS.Redactor);
     const logger = get(ctx, TOKENS.Logger).child({ component: 'storage' });
-    return createStorage(get(ctx, TOKENS.Config).config.storage, logger, (message) => redactor.brief(message));
+    return createStorage(get(ctx, TOKENS.Config).config.storage, logger, (text, max) => redactor.brief(text, max));
   });
   c.bind(TOKENS.Scheduler).toDynamicValue(() => new LocalScheduler());
   c.bind(TOKENS.PluginLoader).toDynamicValue(() => new PluginLoader(BUILTIN_PLUGINS));

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { cut } from '../logging/redactor.js';
 import type { SourcePoint } from '../plugin-api/point.js';
 import { BatchBuffer, batchOf, linesOf, mergeBatches, type LineBatch } from './line-batch.js';
 import type { Precision } from './line-protocol.js';
@@ -27,8 +28,8 @@ export interface BatchingStorageOptions {
   /** Batches held in memory when even the spool cannot take them; beyond, the oldest are dropped. */
   maxPendingBatches?: number;
   now?: () => Date;
-  /** Makes an error message fit for health (the host's Redactor.brief: redacted, then bounded). */
-  brief?: (message: string) => string;
+  /** Makes a text fit for health and logs (the host's Redactor.brief: redacted, then cut to `max`). */
+  brief?: (text: string, max?: number) => string;
 }
 
 /**
@@ -48,6 +49,7 @@ export class BatchingStorage implements Storage {
   readonly type: StorageHealth['type'];
   private readonly o: Required<Omit<BatchingStorageOptions, 'now' | 'brief'>>;
   private readonly status: StorageStatus;
+  private readonly brief: (text: string, max?: number) => string;
   private readonly buffer: BatchBuffer;
   /** Batches cut and waiting for ingest, oldest first. */
   private pending: LineBatch[] = [];
@@ -62,7 +64,8 @@ export class BatchingStorage implements Storage {
   constructor(options: BatchingStorageOptions) {
     this.type = options.type;
     this.o = { spoolEverything: false, retryMinMs: 1000, retryMaxMs: 30_000, maxPendingBatches: 100, ...options };
-    this.status = new StorageStatus(options.type, options.now, options.brief);
+    this.brief = options.brief ?? cut;
+    this.status = new StorageStatus(options.type, options.now, this.brief);
     this.buffer = new BatchBuffer(options.precision);
   }
 
@@ -267,7 +270,7 @@ export class BatchingStorage implements Storage {
 
   private dropBadLine(line: string, err: StorageWriteError): void {
     this.status.recordDrop(1, `dropped a line the store rejected: ${err.message}`, err.httpStatus);
-    this.o.logger.warn({ line: line.slice(0, 200), err: err.message }, 'storage: dropped a line the store rejected');
+    this.o.logger.warn({ line: this.brief(line, 200), err: err.message }, 'storage: dropped a line the store rejected');
   }
 
   private failed(err: StorageWriteError): void {

@@ -4,6 +4,8 @@ import { Redactor } from '../../core/logging/redactor.js';
 import type { LoadedConfig } from '../../core/config/load.js';
 import { registerSecrets } from '../../core/main.js';
 import { LogCapture } from '../../core/testkit/index.js';
+import { StorageWriteError } from '../../core/storage/write-failure.js';
+import { buildStorage, tempDir } from '../support/storage-fixture.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const json = (s: string) => JSON.stringify(s).slice(1, -1);
@@ -97,6 +99,34 @@ describe('messages cut short', () => {
     const line = JSON.parse(capture.text().trim()) as { err: { message: string } };
     expect(line.err.message).toHaveLength(1000);
     expect(line.err.message).not.toMatch(CUT_SECRET);
+    expect(capture.text()).not.toContain('ENTSOE');
+  });
+});
+
+describe('a line the store rejected, in the log', () => {
+  it('is redacted, then cut: the secret in a field is not cut into a prefix', async () => {
+    const SECRET = 'ENTSOETOKEN-1234';
+    const redactor = new Redactor();
+    redactor.add(SECRET);
+    const capture = new LogCapture();
+    const logger = createLogger({ redactor, destination: capture });
+    const rejecting = {
+      where: 'a store',
+      write: async () => {
+        throw new StorageWriteError('bad line', { failure: 'rejected', httpStatus: 400 });
+      },
+      close: async () => undefined,
+    };
+    const { dir, cleanup } = tempDir();
+    const storage = buildStorage(rejecting, dir, logger, { brief: (text, max) => redactor.brief(text, max) });
+    await storage.start();
+    // The field's text puts the secret across the 200th character of the line, where the log cuts it.
+    const point = { measurement: 'note', tags: { source: 'cal' }, fields: { text: `${'x'.repeat(170)}${SECRET}` }, time: new Date(Date.UTC(2026, 0, 1)) };
+    storage.write([point]);
+    await storage.flush();
+    await storage.close();
+    cleanup();
+    expect(capture.text()).toContain('dropped a line the store rejected');
     expect(capture.text()).not.toContain('ENTSOE');
   });
 });
