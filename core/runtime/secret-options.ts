@@ -1,4 +1,4 @@
-import type { Redactor } from '../logging/redactor.js';
+import { Redactor } from '../logging/redactor.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
 
 /**
@@ -15,7 +15,8 @@ export function registerWriteOnlyOptions(plugin: PluginDeclaration, options: Rec
     try {
       const url = new URL(value);
       if (url.pathname.length > 1) redactor.add(url.pathname);
-      for (const v of url.searchParams.values()) redactor.add(v);
+      // A short query value (`v=2`, `format=ics`) is a setting, not the secret: as a secret it would hide every `=2`.
+      for (const v of url.searchParams.values()) if (v.length >= Redactor.MIN_LENGTH) redactor.add(v);
       redactor.addUrl(value);
     } catch {
       // Not a URL: the value itself is registered.
