@@ -54,8 +54,11 @@ export function registerSecrets(redactor: Redactor, loaded: LoadedConfig): void 
   redactor.add(influx?.token);
   redactor.add(influx?.password);
   if (influx?.username && influx.password) redactor.addBasicAuth(influx.username, influx.password);
+  if (influx) redactor.addUrl(influx.url);
   for (const source of Object.values(loaded.config.sources)) {
     for (const [field, value] of Object.entries(source.credentials)) if (isSecretField(field)) redactor.add(value);
+    // A password in any address (`base_url: https://user:pass@proxy`), not only in write-only options.
+    for (const value of Object.values(source.options)) if (typeof value === 'string') redactor.addUrl(value);
   }
 }
 

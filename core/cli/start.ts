@@ -121,7 +121,7 @@ class FaultGuard {
   }
 
   private printFailed({ kind, reason }: Fault): void {
-    const line = `homeiq: ${kind} while starting: ${this.redactor.redact(messageOf(reason))}\n`;
+    const line = `homeiq: ${kind} while starting: ${this.redactor.brief(messageOf(reason))}\n`;
     if (this.printed.has(line)) return;
     this.printed.add(line);
     this.io.err(line);

@@ -121,8 +121,8 @@ export class SourceRunner implements StatusOwner, RunOwner {
     this.log(level, fields, message);
   }
 
-  /** StatusOwner: secrets out of a message. */
-  readonly redact = (text: string): string => this.deps.redactor.redact(text);
+  /** StatusOwner: a message as health and logs keep it: secrets out, then its length bounded. */
+  readonly redact = (text: string): string => this.deps.redactor.brief(text);
 
   /** StatusOwner: maps an HTTP-client error (of the run, or of one item) to its typed error. */
   typed(err: unknown): Error {
@@ -187,7 +187,7 @@ export class SourceRunner implements StatusOwner, RunOwner {
       });
       if (!this.ds || typeof this.ds.fetch !== 'function') throw new TypeError('create() returned no DataSource with a fetch function');
     } catch (err) {
-      const message = `plugin ${plugin.id} failed to create the source: ${this.deps.redactor.redact((err as Error).message)}`;
+      const message = `plugin ${plugin.id} failed to create the source: ${(err as Error).message}`;
       this.state.recordError(message, undefined, this.now());
       return this.withoutRuns('error', 'error', null);
     }

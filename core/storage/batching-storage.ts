@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { cut } from '../logging/redactor.js';
 import type { SourcePoint } from '../plugin-api/point.js';
 import { BatchBuffer, batchOf, linesOf, mergeBatches, type LineBatch } from './line-batch.js';
 import type { Precision } from './line-protocol.js';
@@ -43,6 +44,8 @@ export interface BatchingStorageOptions {
   /** Batches held in memory when even the spool cannot take them; beyond, the oldest are dropped. */
   maxPendingBatches?: number;
   now?: () => Date;
+  /** Makes a text fit for health and logs (the host's Redactor.brief: redacted, then cut to `max`). */
+  brief?: (text: string, max?: number) => string;
 }
 
 /**
@@ -60,8 +63,9 @@ export interface BatchingStorageOptions {
  */
 export class BatchingStorage implements Storage {
   readonly type: StorageHealth['type'];
-  private readonly o: Required<Omit<BatchingStorageOptions, 'now'>>;
+  private readonly o: Required<Omit<BatchingStorageOptions, 'now' | 'brief'>>;
   private readonly status: StorageStatus;
+  private readonly brief: (text: string, max?: number) => string;
   private readonly buffer: BatchBuffer;
   /** Batches cut and waiting for ingest, oldest first. */
   private pending: LineBatch[] = [];
@@ -76,7 +80,8 @@ export class BatchingStorage implements Storage {
   constructor(options: BatchingStorageOptions) {
     this.type = options.type;
     this.o = { spoolEverything: false, retryMinMs: 1000, retryMaxMs: 30_000, maxPendingBatches: 100, ...options };
-    this.status = new StorageStatus(options.type, options.now);
+    this.brief = options.brief ?? cut;
+    this.status = new StorageStatus(options.type, options.now, this.brief);
     this.buffer = new BatchBuffer(options.precision);
   }
 
@@ -296,7 +301,7 @@ export class BatchingStorage implements Storage {
     const message = `dropped ${points} of ${batch.count} points the store rejected: ${err.message}`;
     this.status.recordRejected(points, message, err.httpStatus, points === batch.count);
     this.o.logger.warn(
-      { dropped: points, batch: batch.count, requests: rejected.requests, first_line: rejected.first.slice(0, 200), err: err.message, http_status: err.httpStatus },
+      { dropped: points, batch: batch.count, requests: rejected.requests, first_line: this.brief(rejected.first, 200), err: err.message, http_status: err.httpStatus },
       'storage: dropped lines the store rejected',
     );
   }
