@@ -101,7 +101,7 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   }
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  const reloader = new ConfigReloader(file, host, loader, logger, env, (next) => registerSecrets(redactor, next));
+  const reloader = new ConfigReloader(file, host, loader, logger, env, (next) => registerSecrets(redactor, next), loaded);
   if (options.watch !== false) reloader.start();
   host.onStandbyCheck = () => reloader.recheck('looking for credentials of sources in standby');
   logger.info({ url, config: file, sources: host.sourceIds.length, storage: storage.type }, 'HomeIQ Sources is running');

@@ -114,6 +114,10 @@ export class BatchingStorage implements Storage {
     if (this.pending.length > 0) this.kick();
   }
 
+  drop(sourceId: string, points: number, reason: string): void {
+    this.status.recordDrop(points, `dropped ${points} points of ${sourceId}: ${reason}`);
+  }
+
   lastWritten(sourceId: string): Date | null {
     return this.status.lastWritten(sourceId);
   }
