@@ -1,31 +1,15 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LogCapture } from '../../core/testkit/log-capture.js';
-import { BatchingStorage } from '../../core/storage/batching-storage.js';
 import { InfluxV1Writer } from '../../core/storage/influx-v1-writer.js';
 import { batchOf } from '../../core/storage/line-batch.js';
 import { Spool } from '../../core/storage/spool.js';
-import { InfluxdServer } from '../support/influxd-server.js';
 import {
-  buildStorage, capturedLogger, createDatabase, eventually, numberedPoints, range, storedSequence, tempDir, uniqueName,
+  buildStorage, capturedLogger, createDatabase, eventually, numberedPoints, range, storedSequence, tempDir, uniqueName, usePrivateInfluxd,
 } from '../support/storage-fixture.js';
 
-// A private influxd: some scenarios stop it, which the shared one must never see.
-let server: InfluxdServer;
-beforeAll(async () => {
-  server = await InfluxdServer.start();
-});
-afterAll(async () => server.destroy());
-
-const open: Array<{ storage: BatchingStorage; cleanup: () => void }> = [];
-afterEach(async () => {
-  if (!server.running) await server.start();
-  for (const { storage, cleanup } of open.splice(0)) {
-    await storage.close();
-    cleanup();
-  }
-});
+const influx = usePrivateInfluxd();
 
 /** What an earlier run left in `dir/spool`: `records` records of `per` numbered points of `source`, as line protocol in seconds. */
 async function earlierSpool(dir: string, source: string, records: number, per: number): Promise<string> {
@@ -44,12 +28,12 @@ async function earlierSpool(dir: string, source: string, records: number, per: n
 /** A storage on a fresh database, started; the `prepare` step runs on its folder first. */
 async function storageOn(prepare: (dir: string) => Promise<void> | void = () => undefined) {
   const db = uniqueName('spooldmg');
-  await createDatabase(server.url, db);
+  await createDatabase(influx.server.url, db);
   const { dir, cleanup } = tempDir();
   await prepare(dir);
   const { logger, logs } = capturedLogger();
-  const storage = buildStorage(new InfluxV1Writer({ url: server.url, api: 'v1', database: db }, 's'), dir, logger, { flushIntervalMs: 50, batchSize: 500 });
-  open.push({ storage, cleanup });
+  const storage = buildStorage(new InfluxV1Writer({ url: influx.server.url, api: 'v1', database: db }, 's'), dir, logger, { flushIntervalMs: 50, batchSize: 500 });
+  influx.track(storage, cleanup);
   await storage.start();
   return { db, dir, storage, logs };
 }
@@ -71,8 +55,8 @@ describe('a spool that cannot be appended to', () => {
       mkdirSync(path.join(spoolDir, 'cursor.json.tmp')); // replay progress cannot be recorded either
     });
     for (let i = 3000; i < 6000; i += 100) storage.write(numberedPoints(source, i, 100));
-    await eventually('every point stored', async () => (await storedSequence(server.url, db, source)).length === 6000, 15_000);
-    expect(await storedSequence(server.url, db, source)).toEqual(range(0, 6000));
+    await eventually('every point stored', async () => (await storedSequence(influx.server.url, db, source)).length === 6000, 15_000);
+    expect(await storedSequence(influx.server.url, db, source)).toEqual(range(0, 6000));
     expect(storage.health()).toMatchObject({ spooled_points: 0, dropped_points: 0 });
     expect(messages(logs)).toContain('40 spool: cannot record replay progress on disk; replaying on');
   }, 30_000);
@@ -81,11 +65,11 @@ describe('a spool that cannot be appended to', () => {
     const source = uniqueName('src');
     const { db, dir, storage } = await storageOn();
     fullDisk(dir);
-    await server.stop();
+    await influx.server.stop();
     for (let i = 0; i < 2000; i += 100) storage.write(numberedPoints(source, i, 100));
     await eventually('the spool failure reported', () => /ENOSPC/.test(storage.health().last_error?.message ?? ''), 10_000);
-    await server.start();
-    await eventually('every point stored', async () => (await storedSequence(server.url, db, source)).length === 2000, 15_000);
+    await influx.server.start();
+    await eventually('every point stored', async () => (await storedSequence(influx.server.url, db, source)).length === 2000, 15_000);
     expect(storage.health()).toMatchObject({ spooled_points: 0, dropped_points: 0 });
   }, 30_000);
 
@@ -93,7 +77,7 @@ describe('a spool that cannot be appended to', () => {
     const source = uniqueName('src');
     const { dir, storage, logs } = await storageOn();
     fullDisk(dir);
-    await server.stop();
+    await influx.server.stop();
     for (let i = 0; i < 2350; i += 50) storage.write(numberedPoints(source, i, 50));
     await storage.close();
     expect(storage.health().dropped_points).toBe(2350);
@@ -105,11 +89,11 @@ describe('a spool that cannot be appended to', () => {
     const source = uniqueName('src');
     const { db, dir, storage } = await storageOn();
     rmSync(path.join(dir, 'spool'), { recursive: true, force: true });
-    await server.stop();
+    await influx.server.stop();
     storage.write(numberedPoints(source, 0, 300));
     await eventually('points spooled', () => storage.health().spooled_points === 300, 10_000);
-    await server.start();
-    await eventually('every point stored', async () => (await storedSequence(server.url, db, source)).length === 300, 15_000);
+    await influx.server.start();
+    await eventually('every point stored', async () => (await storedSequence(influx.server.url, db, source)).length === 300, 15_000);
     expect(storage.health()).toMatchObject({ spooled_points: 0, dropped_points: 0 });
   }, 30_000);
 });
@@ -125,7 +109,7 @@ describe('a damaged spool left by an earlier run', () => {
       writeFileSync(file, bytes);
     });
     await eventually('the rest replayed', () => storage.health().spooled_points === 0, 15_000);
-    const stored = await storedSequence(server.url, db, source);
+    const stored = await storedSequence(influx.server.url, db, source);
     expect(stored).toEqual([...range(0, 600), ...range(700, 1200)]);
     expect(storage.health().dropped_points).toBe(100);
     expect(messages(logs)).toContain('50 spool: skipped damaged records; the records after them are kept');
@@ -140,7 +124,7 @@ describe('a damaged spool left by an earlier run', () => {
       writeFileSync(path.join(spoolDir, 'README'), 'a stray file');
       writeFileSync(path.join(spoolDir, 'cursor.json'), '{"seq": 42, "offset": 1');
     });
-    await eventually('every point stored', async () => (await storedSequence(server.url, db, source)).length === 500, 15_000);
+    await eventually('every point stored', async () => (await storedSequence(influx.server.url, db, source)).length === 500, 15_000);
     expect(messages(logs)).toEqual(expect.arrayContaining([
       '40 spool: ignoring entries of the folder that are not segment files',
       '40 spool: cursor.json is damaged or matches no record; replaying from the first segment (points already written are written again)',

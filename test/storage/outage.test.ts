@@ -1,31 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InfluxConfig } from '../../core/config/types.js';
 import { InfluxV1Writer } from '../../core/storage/influx-v1-writer.js';
 import { Spool } from '../../core/storage/spool.js';
-import type { Storage } from '../../core/storage/storage.js';
-import { InfluxdServer } from '../support/influxd-server.js';
 import {
-  buildStorage, capturedLogger, createDatabase, eventually, numberedPoints, range, storedSequence, tempDir, uniqueName,
+  buildStorage, capturedLogger, createDatabase, eventually, numberedPoints, range, storedSequence, tempDir, uniqueName, usePrivateInfluxd,
 } from '../support/storage-fixture.js';
 
-// A private influxd: these tests stop and start it, which the shared one must never see.
-let server: InfluxdServer;
-beforeAll(async () => {
-  server = await InfluxdServer.start();
-});
-afterAll(async () => server.destroy());
-
-const open: Array<{ storage: Storage; cleanup: () => void }> = [];
-afterEach(async () => {
-  if (!server.running) await server.start();
-  for (const { storage, cleanup } of open.splice(0)) {
-    await storage.close();
-    cleanup();
-  }
-});
+const influx = usePrivateInfluxd();
 
 function v1(db: string): InfluxConfig {
-  return { url: server.url, api: 'v1', database: db };
+  return { url: influx.server.url, api: 'v1', database: db };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,11 +17,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('an outage of the store', () => {
   it('loses nothing: points written while the server is down arrive once it is back', async () => {
     const db = uniqueName('outage');
-    await createDatabase(server.url, db);
+    await createDatabase(influx.server.url, db);
     const { dir, cleanup } = tempDir();
     const { logger, logs } = capturedLogger();
     const storage = buildStorage(new InfluxV1Writer(v1(db), 's'), dir, logger, { flushIntervalMs: 50 });
-    open.push({ storage, cleanup });
+    influx.track(storage, cleanup);
     await storage.start();
 
     let next = 0;
@@ -50,32 +34,32 @@ describe('an outage of the store', () => {
       }
     })();
     await sleep(300);
-    await server.stop();
+    await influx.server.stop();
     await eventually('spooling', () => storage.health().spooled_points > 0);
     await sleep(500);
     expect(storage.health()).toMatchObject({ type: 'influxdb', status: 'degraded', dropped_points: 0 });
     expect(storage.health().last_error?.message).toContain('ECONNREFUSED');
-    await server.start();
+    await influx.server.start();
     await sleep(300);
     writing = false;
     await writer;
     await storage.flush();
     await eventually('spool replayed', () => storage.health().spooled_points === 0);
 
-    expect(await storedSequence(server.url, db, 'outage')).toEqual(range(0, next));
+    expect(await storedSequence(influx.server.url, db, 'outage')).toEqual(range(0, next));
     expect(storage.health()).toMatchObject({ status: 'healthy', dropped_points: 0 });
     expect(logs.text()).toContain('writes succeed again');
   });
 
   it('with the spool full, drops the oldest points, counts them and says so in health', async () => {
     const db = uniqueName('bound');
-    await createDatabase(server.url, db);
-    await server.stop();
+    await createDatabase(influx.server.url, db);
+    await influx.server.stop();
     const { dir, cleanup } = tempDir();
     const { logger } = capturedLogger();
     const spool = new Spool({ dir: `${dir}/spool`, maxBytes: 8192 });
     const storage = buildStorage(new InfluxV1Writer(v1(db), 's'), dir, logger, { spool, batchSize: 20, flushIntervalMs: 3_600_000 });
-    open.push({ storage, cleanup });
+    influx.track(storage, cleanup);
     await storage.start();
     for (let i = 0; i < 50; i++) {
       storage.write(numberedPoints('bound', i * 20, 20));
@@ -87,9 +71,9 @@ describe('an outage of the store', () => {
     expect(full.spooled_points + full.dropped_points).toBe(1000);
     expect(full.last_error?.message).toContain(`spool full: dropped the`);
 
-    await server.start();
+    await influx.server.start();
     await eventually('spool replayed', () => storage.health().spooled_points === 0);
-    const stored = await storedSequence(server.url, db, 'bound');
+    const stored = await storedSequence(influx.server.url, db, 'bound');
     expect(stored.length).toBe(1000 - full.dropped_points);
     expect(stored).toEqual(range(1000 - stored.length, 1000)); // the newest survived, the oldest went
     // Each point reached the store once: replay sent no batch twice.

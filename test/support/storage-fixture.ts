@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { StorageConfig } from '../../core/config/types.js';
 import { LogCapture } from '../../core/testkit/log-capture.js';
 import type { SourcePoint } from '../../core/plugin-api/point.js';
 import { BatchingStorage, type BatchingStorageOptions } from '../../core/storage/batching-storage.js';
 import type { LineWriter } from '../../core/storage/line-writer.js';
 import { Spool } from '../../core/storage/spool.js';
-import { influxQuery } from './influxd-server.js';
+import type { Storage } from '../../core/storage/storage.js';
+import { InfluxdServer, influxQuery } from './influxd-server.js';
 
 /** A temporary folder removed by the returned cleanup. */
 export function tempDir(prefix = 'homeiq-storage-'): { dir: string; cleanup: () => void } {
@@ -86,4 +88,32 @@ export function buildStorage(writer: LineWriter, dir: string, logger: Logger, ov
     retryMaxMs: 200,
     ...overrides,
   });
+}
+
+/**
+ * A private influxd for a test file whose tests stop and start it, which the shared one must never
+ * see. Started before the file's tests and destroyed after them; after each test it runs again and
+ * the storages the test opened (`track`) are closed and their folders removed.
+ */
+export function usePrivateInfluxd(): { readonly server: InfluxdServer; track(storage: Storage, cleanup: () => void): void } {
+  let server: InfluxdServer | undefined;
+  const open: Array<{ storage: Storage; cleanup: () => void }> = [];
+  beforeAll(async () => {
+    server = await InfluxdServer.start();
+  });
+  afterAll(async () => server?.destroy());
+  afterEach(async () => {
+    if (server && !server.running) await server.start();
+    for (const { storage, cleanup } of open.splice(0)) {
+      await storage.close();
+      cleanup();
+    }
+  });
+  return {
+    get server(): InfluxdServer {
+      if (!server) throw new Error('the private influxd is started in beforeAll: use it inside a test');
+      return server;
+    },
+    track: (storage, cleanup) => open.push({ storage, cleanup }),
+  };
 }
