@@ -5,7 +5,7 @@ import { parseLoadDuration, parseTimeSpec, TIME_SPEC_EXPECTED } from '../planner
 import { formatTable } from './check.js';
 import type { CliIo } from './cli.js';
 
-const USAGE = 'Usage: homeiq plan --duration 2h [--deadline 07:00] [--not-before 22:00] [--energy 1.2] [--url http://localhost:8010]';
+const USAGE = 'Usage: homeiq plan --duration 2h [--deadline 07:00] [--not-before 22:00] [--energy 1.2] [--config FILE | --url http://localhost:8010]';
 
 /** A flag error: exit 2 with the usage. */
 function badFlag(io: CliIo, message: string): number {
@@ -22,7 +22,7 @@ export async function planCommand(args: string[], configFile: string, io: CliIo)
   try {
     ({ values } = parseArgs({
       args,
-      options: { duration: { type: 'string' }, deadline: { type: 'string' }, 'not-before': { type: 'string' }, energy: { type: 'string' }, url: { type: 'string' } },
+      options: { duration: { type: 'string' }, deadline: { type: 'string' }, 'not-before': { type: 'string' }, energy: { type: 'string' }, url: { type: 'string' }, config: { type: 'string', short: 'c' } },
     }));
   } catch (err) {
     return badFlag(io, (err as Error).message);
@@ -34,7 +34,7 @@ export async function planCommand(args: string[], configFile: string, io: CliIo)
     if (values[flag] !== undefined && !parseTimeSpec(values[flag], 'UTC')) return badFlag(io, `--${flag}: ${TIME_SPEC_EXPECTED}`);
   }
   if (values.energy !== undefined && !(Number(values.energy) > 0)) return badFlag(io, `--energy: expected kWh above 0, got "${values.energy}"`);
-  const base = values.url ?? (await hostUrl(configFile, io.env));
+  const base = values.url ?? (await hostUrl(values.config ?? configFile, io.env));
   const query = new URLSearchParams({ duration: values.duration });
   if (values.deadline) query.set('deadline', values.deadline);
   if (values['not-before']) query.set('not_before', values['not-before']);
