@@ -167,25 +167,20 @@ describe('daylight saving: 23- and 25-hour days of quarter-hour prices, deadline
     });
   }
 
-  it('spring (29 March 2026, 92 quarter-hours): 07:00 CEST is 05:00 UTC', () => {
-    const now = Date.UTC(2026, 2, 28, 20, 0);
+  // Local midnight, quarter-hours in the day, deadline 07:00 local, cheap from 05:00 local (all UTC).
+  const days = [
+    { name: 'spring (29 March 2026, 92 quarter-hours): 07:00 CEST is 05:00 UTC', now: Date.UTC(2026, 2, 28, 20), midnight: Date.UTC(2026, 2, 28, 23), quarters: 92, deadline: '2026-03-29T05:00:00.000Z', cheap: Date.UTC(2026, 2, 29, 3), dayEnd: Date.UTC(2026, 2, 29, 22) },
+    { name: 'autumn (25 October 2026, 100 quarter-hours): 07:00 CET is 06:00 UTC', now: Date.UTC(2026, 9, 24, 20), midnight: Date.UTC(2026, 9, 24, 22), quarters: 100, deadline: '2026-10-25T06:00:00.000Z', cheap: Date.UTC(2026, 9, 25, 4), dayEnd: Date.UTC(2026, 9, 25, 23) },
+  ];
+  it.each(days)('$name', ({ now, midnight, quarters, deadline: expected, cheap, dayEnd }) => {
     const deadline = resolveDeadline(parseTimeSpec('07:00', zone)!, zone, now);
-    expect(iso(deadline)).toBe('2026-03-29T05:00:00.000Z');
-    const price = day(Date.UTC(2026, 2, 28, 23), 92, Date.UTC(2026, 2, 29, 3), deadline);
-    expect(price[price.length - 1]!.end).toBe(Date.UTC(2026, 2, 29, 22));
+    expect(iso(deadline)).toBe(expected);
+    const price = day(midnight, quarters, cheap, deadline);
+    expect(price[price.length - 1]!.end).toBe(dayEnd);
     const p = planBestWindow({ now, durationMs: 120 * MIN, deadline, weights: { price: 1 }, contiguous: true, maxSegments: 1 }, { price });
-    expect(p.segments).toEqual([{ start: Date.UTC(2026, 2, 29, 3), end: Date.UTC(2026, 2, 29, 5) }]);
+    // The two cheap hours end at the deadline; the cheaper slots after it are out of reach.
+    expect(p.segments).toEqual([{ start: cheap, end: deadline }]);
     expect(p.expected.price).toBeCloseTo(0.1, 12);
-  });
-
-  it('autumn (25 October 2026, 100 quarter-hours): 07:00 CET is 06:00 UTC', () => {
-    const now = Date.UTC(2026, 9, 24, 20, 0);
-    const deadline = resolveDeadline(parseTimeSpec('07:00', zone)!, zone, now);
-    expect(iso(deadline)).toBe('2026-10-25T06:00:00.000Z');
-    const price = day(Date.UTC(2026, 9, 24, 22), 100, Date.UTC(2026, 9, 25, 4), deadline);
-    expect(price[price.length - 1]!.end).toBe(Date.UTC(2026, 9, 25, 23));
-    const p = planBestWindow({ now, durationMs: 120 * MIN, deadline, weights: { price: 1 }, contiguous: true, maxSegments: 1 }, { price });
-    expect(p.segments).toEqual([{ start: Date.UTC(2026, 9, 25, 4), end: Date.UTC(2026, 9, 25, 6) }]);
   });
 
   it('not_before 22:00 with deadline 07:00 is the evening before the deadline', () => {
