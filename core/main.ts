@@ -111,6 +111,7 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   };
   const reloader = new ConfigReloader(file, host, loader, logger, env, onReload, loaded);
   if (options.watch !== false) reloader.start();
+  planner.start();
   host.onStandbyCheck = () => reloader.recheck('looking for credentials of sources in standby');
   logger.info({ url, config: file, sources: host.sourceIds.length, storage: storage.type }, 'HomeIQ Sources is running');
   let stopping: Promise<void> | null = null;

@@ -15,12 +15,18 @@ export type PointsOf = (sourceId: string) => readonly Point[];
 /** Called with every task whose plan changed (start, end, segments or status), and its new plan. */
 export type PlanListener = (task: string, plan: PlanAnswer) => void;
 
+/**
+ * Tasks are also planned again this often: a price source may run once a day (aWATTar), and
+ * between its runs a plan's window passes and `now` moves on.
+ */
+const REPLAN_EVERY_MS = 5 * 60_000;
+
 const SERIES: Record<SignalName, (points: readonly Point[]) => SignalSeries> = { carbon: carbonSeries, price: priceSeries };
 
 /**
  * The planner of a running host: plans loads on the newest carbon and price forecasts, and plans
  * every configured task again after each successful run of a signal source (it is a Publisher:
- * the host hands it every run's outcome). Publishers of plans (Home Assistant over MQTT) read
+ * the host hands it every run's outcome) and every 5 minutes once started. Publishers of plans (Home Assistant over MQTT) read
  * `plans` and subscribe with `onPlanChanged`.
  */
 export class PlannerService implements Publisher {
@@ -28,6 +34,7 @@ export class PlannerService implements Publisher {
   private readonly latest = new Map<string, PlanAnswer>();
   private readonly listeners = new Set<PlanListener>();
   private pending: NodeJS.Immediate | null = null;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     config: PlannerConfig | undefined,
@@ -134,10 +141,18 @@ export class PlannerService implements Publisher {
     }
   }
 
-  /** Stops a pending replan (shutdown). */
+  /** Plans the tasks now and then every few minutes (main calls it once the host runs). */
+  start(): void {
+    this.replanSoon();
+    this.timer ??= setInterval(() => this.replanSoon(), REPLAN_EVERY_MS).unref();
+  }
+
+  /** Stops the timer and a pending replan (shutdown). */
   stop(): void {
     if (this.pending) clearImmediate(this.pending);
+    if (this.timer) clearInterval(this.timer);
     this.pending = null;
+    this.timer = null;
   }
 }
 

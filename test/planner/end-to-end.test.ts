@@ -87,7 +87,7 @@ describe('the planner in the running host', () => {
     expect(body.expected.price_per_kwh).toBe(0.02);
     expect(body.expected.currency).toBe('EUR');
     expect(body.expected.cost).toBe(0.02);
-    expect(body.expected.carbon_intensity).toBeCloseTo(fakeCarbon(cheapFrom, cheapFrom + 2 * HOUR), 1);
+    expect(body.expected.carbon_intensity).toBeCloseTo(fakeCarbon(cheapFrom, cheapFrom + 2 * HOUR), 0);
     expect(body.now.price_per_kwh).toBe(0.2);
     expect(body.savings.price_pct).toBe(90);
     expect(body.coverage).toEqual({ carbon: 1, price: 1 });

@@ -96,4 +96,13 @@ describe('the planner service', () => {
     await new Promise((r) => setImmediate(r));
     expect(changes).toHaveLength(2);
   });
+
+  it('start plans the tasks at once (and then every few minutes), without waiting for a run', async () => {
+    const points: Record<string, Point[]> = { carbon: wattTime(Array(12).fill(800)), prices: prices([0.3, 0.3, 0.1, 0.3]) };
+    const service = new PlannerService(config, (id) => points[id] ?? [], pino({ level: 'silent' }), () => T0);
+    service.start();
+    await new Promise((r) => setImmediate(r));
+    service.stop();
+    expect(service.plans.get('washer')?.start).toBe('2026-12-05T20:15:00Z');
+  });
 });
