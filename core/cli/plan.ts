@@ -78,9 +78,9 @@ export function formatPlan(plan: PlanAnswer): string {
   const { expected: e, now: n, savings: s } = plan;
   const rows = [
     ['carbon intensity (gCO2eq/kWh)', show(e.carbon_intensity), show(n.carbon_intensity), show(s.carbon_intensity_pct, ' %')],
-    [`price (${currency}/kWh)`, show(e.price_per_kwh), show(n.price_per_kwh), show(s.price_pct, ' %')],
+    [currency ? `price (${currency}/kWh)` : 'price (per kWh)', show(e.price_per_kwh), show(n.price_per_kwh), show(s.price_pct, ' %')],
     ['CO2 (g)', show(e.co2_g), show(n.co2_g), show(s.co2_g)],
-    [`cost (${currency})`, show(e.cost), show(n.cost), show(s.cost)],
+    [currency ? `cost (${currency})` : 'cost', show(e.cost), show(n.cost), show(s.cost)],
   ];
   const coverage = Object.entries(plan.coverage).map(([k, v]) => `${k} ${Math.round((v ?? 0) * 100)} %`).join(', ');
   return `${lines.join('\n')}\n\n${formatTable(['', 'PLAN', 'NOW', 'SAVINGS'], rows)}\ncoverage: ${coverage || '-'}\n`;

@@ -25,8 +25,8 @@ export type PerSignal<T> = Partial<Record<SignalName, T>>;
 
 /** The shortest piece of a plan in pieces: 15 minutes. */
 export const MIN_PIECE_MS = 15 * 60_000;
-/** Cells × needed cells × pieces × run states a plan in pieces may take (8 bytes each: 64 MB). */
-const MAX_PIECE_STATES = 8_000_000;
+/** Cells × needed cells × pieces × run states a plan in pieces may take (8 bytes each: 32 MB; 48 h, 8 h in 12 pieces takes 2.9 M). */
+const MAX_PIECE_STATES = 4_000_000;
 
 export interface PlanRequest {
   now: number;

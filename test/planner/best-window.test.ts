@@ -203,3 +203,12 @@ describe('the answer', () => {
     expect(answer.savings).toEqual({ carbon_intensity_pct: 50, price_pct: 50, co2_g: 240, cost: 0.18 });
   });
 });
+
+describe('limits', () => {
+  it('a plan in pieces too large to compute says so instead of taking the memory', () => {
+    const week = slots(Array(7 * 288).fill(100), 5);
+    const p = plan({ durationMs: 3 * 24 * 60 * MIN, contiguous: false, maxSegments: 12 }, { carbon: week });
+    expect(p.status).toBe('no_data');
+    expect(p.message).toMatch(/too large to compute: shorten the range, the duration or max_segments/);
+  });
+});
