@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Redactor } from './logging/redactor.js';
+import { PlannerService } from './planner/planner-service.js';
 import { Host, type HostOptions } from './runtime/host.js';
 import { HostMetrics } from './runtime/metrics.js';
 import { PluginLoader } from './runtime/plugin-loader.js';
@@ -45,6 +46,17 @@ export function buildContainer(parts: ContainerParts): Container {
   c.bind(TOKENS.Metrics).toDynamicValue(() => new HostMetrics());
   // Publishers: one line each (Home Assistant over MQTT joins here).
   c.bind(TOKENS.Publisher).toService(TOKENS.Metrics);
+  // The planner reads the signal sources' newest points from the host, which it is a publisher of:
+  // the host is looked up when a plan is made, not when the planner is built.
+  c.bind(TOKENS.Planner).toDynamicValue(
+    (ctx) =>
+      new PlannerService(
+        get(ctx, TOKENS.Config).config.planner,
+        (id) => resolve(c, TOKENS.Host).runner(id)?.keptPoints() ?? [],
+        get(ctx, TOKENS.Logger).child({ component: 'planner' }),
+      ),
+  );
+  c.bind(TOKENS.Publisher).toService(TOKENS.Planner);
   c.bind(TOKENS.Host).toDynamicValue(
     (ctx) =>
       new Host(

@@ -7,6 +7,7 @@ import { loadConfig, type LoadedConfig } from './config/load.js';
 import { buildContainer, resolve } from './container.js';
 import { createApp } from './http/app.js';
 import { listen } from './http/server.js';
+import { plannerRoutes } from './http/planner-routes.js';
 import { statusPageRoutes } from './http/status-page.js';
 import { createLogger } from './logging/logger.js';
 import { isSecretField, Redactor } from './logging/redactor.js';
@@ -80,16 +81,19 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   const storage = resolve(container, TOKENS.Storage);
   const host = resolve(container, TOKENS.Host);
   const metrics = resolve(container, TOKENS.Metrics);
+  const planner = resolve(container, TOKENS.Planner);
   metrics.attach(host);
   await storage.start();
   await host.apply(prepared);
   /** Schedules stopped, runs in flight given `graceMs` (then abandoned), what was written flushed. */
   const stopSources = async (graceMs: number) => {
     resolve(container, TOKENS.Scheduler).stop();
+    planner.stop();
     await host.stop(graceMs);
     await storage.close();
   };
-  const app = createApp({ host, redactor, logger, metrics, extend: statusPageRoutes });
+  const routePlanner = plannerRoutes(planner);
+  const app = createApp({ host, redactor, logger, metrics, extend: (router) => (routePlanner(router), statusPageRoutes(router)) });
   const port = options.port ?? loaded.config.server.port;
   let server: Server;
   try {
@@ -101,8 +105,13 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   }
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  const reloader = new ConfigReloader(file, host, loader, logger, env, (next) => registerSecrets(redactor, next), loaded);
+  const onReload = (next: LoadedConfig) => {
+    registerSecrets(redactor, next);
+    planner.configure(next.config.planner);
+  };
+  const reloader = new ConfigReloader(file, host, loader, logger, env, onReload, loaded);
   if (options.watch !== false) reloader.start();
+  planner.start();
   host.onStandbyCheck = () => reloader.recheck('looking for credentials of sources in standby');
   logger.info({ url, config: file, sources: host.sourceIds.length, storage: storage.type }, 'HomeIQ Sources is running');
   let stopping: Promise<void> | null = null;

@@ -3,6 +3,7 @@ import type { LoadedConfig } from './config/load.js';
 import type { Redactor } from './logging/redactor.js';
 import type { Host, HostOptions } from './runtime/host.js';
 import type { HostMetrics } from './runtime/metrics.js';
+import type { PlannerService } from './planner/planner-service.js';
 import type { PluginLoader } from './runtime/plugin-loader.js';
 import type { Publisher } from './runtime/publisher.js';
 import type { Scheduler } from './runtime/scheduler.js';
@@ -24,5 +25,7 @@ export const TOKENS = {
   /** Multi-bound: every publisher receives every run's outcome. */
   Publisher: token<Publisher>('Publisher'),
   Host: token<Host>('Host'),
+  /** The planner (CONTRACT §8); a publisher too: it plans again after a signal source's run. */
+  Planner: token<PlannerService>('Planner'),
   HostOptions: token<HostOptions>('HostOptions'),
 } as const;

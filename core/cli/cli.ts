@@ -3,6 +3,7 @@ import { ConfigError } from '../plugin-api/errors.js';
 import { checkCommand } from './check.js';
 import type { CommandIo } from '../plugin-api/command.js';
 import { onceCommand } from './once.js';
+import { planCommand } from './plan.js';
 import { commandsHelp, findCommand, pluginCommands } from './plugin-commands.js';
 import { pluginsCommand } from './plugins.js';
 import { startCommand } from './start.js';
@@ -16,6 +17,8 @@ Verbs:
   check      validate the config, try each source's credentials once, print a table
   once       fetch every enabled source once and print the points as line protocol; writes nothing
   plugins    list installed plugins with their options and commands
+  plan       ask the running host for the best window of a load:
+             plan --duration 2h [--deadline 07:00] [--not-before 22:00] [--energy 1.2] [--url URL]
   <command>  a command of a built-in plugin or of a drop-in plugin the config names (see below)
 
 Options:
@@ -23,7 +26,7 @@ Options:
   -h, --help          this text
 `;
 
-const VERBS = ['start', 'check', 'once', 'plugins'];
+const VERBS = ['start', 'check', 'once', 'plugins', 'plan'];
 
 export type CliIo = CommandIo;
 
@@ -35,15 +38,19 @@ const defaultIo: CliIo = {
 
 const configFileOf = (flag: string | undefined, io: CliIo) => flag ?? io.env.HOMEIQ_CONFIG ?? 'config/sources.yaml';
 
+/** A leading `--config FILE` (or `-c FILE`, `--config=FILE`), and where the verb follows it. */
+function configPrefix(argv: string[]): { config?: string; at: number } {
+  if ((argv[0] === '-c' || argv[0] === '--config') && argv[1] !== undefined) return { config: argv[1], at: 2 };
+  if (argv[0]?.startsWith('--config=')) return { config: argv[0].slice('--config='.length), at: 1 };
+  return { at: 0 };
+}
+
 /**
  * `[--config FILE] <name> args…` where `name` is no verb of the CLI: a plugin command, which
  * parses its own arguments.
  */
 function commandCall(argv: string[]): { name: string; args: string[]; config?: string } | undefined {
-  let at = 0;
-  let config: string | undefined;
-  if ((argv[0] === '-c' || argv[0] === '--config') && argv[1] !== undefined) [config, at] = [argv[1], 2];
-  else if (argv[0]?.startsWith('--config=')) [config, at] = [argv[0].slice('--config='.length), 1];
+  const { config, at } = configPrefix(argv);
   const name = argv[at];
   if (!name || name.startsWith('-') || VERBS.includes(name)) return undefined;
   return { name, args: argv.slice(at + 1), config };
@@ -61,8 +68,25 @@ async function runPluginCommand(call: { name: string; args: string[]; config?: s
   }
 }
 
+/** `[--config FILE] plan flags…`: plan parses its own flags. */
+function planCall(argv: string[]): { args: string[]; config?: string } | undefined {
+  const { config, at } = configPrefix(argv);
+  return argv[at] === 'plan' ? { args: argv.slice(at + 1), config } : undefined;
+}
+
+async function runPlan(call: { args: string[]; config?: string }, io: CliIo): Promise<number> {
+  try {
+    return await planCommand(call.args, configFileOf(call.config, io), io);
+  } catch (err) {
+    io.err(`${err instanceof ConfigError ? '' : 'homeiq plan: '}${(err as Error).message}\n`);
+    return err instanceof ConfigError ? EXIT.badConfig : EXIT.failure;
+  }
+}
+
 /** Runs the CLI and returns the exit code (0 ok, 1 runtime failure, 2 bad config or arguments). */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const plan = planCall(argv);
+  if (plan) return runPlan(plan, io);
   const call = commandCall(argv);
   const code = call ? await runPluginCommand(call, io) : undefined;
   if (code !== undefined) return code;

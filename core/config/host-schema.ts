@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { StringEnum } from '../plugin-api/string-enum.js';
+import { PlannerSchema } from './planner-schema.js';
 import { SIZE_PATTERN } from './size.js';
 
 /**
@@ -99,6 +100,7 @@ export const HostConfigSchema = Type.Object(
     log: Type.Optional(LogSchema),
     storage: Type.Optional(StorageSchema),
     sources: Type.Optional(Type.Record(Type.String(), SourceSchema, { default: {} })),
+    planner: Type.Optional(PlannerSchema),
   },
   closed,
 );

@@ -5,6 +5,7 @@ import { ajvProblems } from './ajv-problems.js';
 import { ConfigFileError } from './config-file-error.js';
 import { HostConfigSchema } from './host-schema.js';
 import { envOverrides, influxProblems, sourceProblems, spoolMaxBytes, type EnvOverrides, type RuleScope } from './host-rules.js';
+import { buildPlanner, plannerProblems } from './planner-rules.js';
 import { createSchemaValidator } from './schema-validator.js';
 import { noteMissingVariables, rememberMissing, substituteEnv } from './substitution.js';
 import type { ConfigProblem, HostConfig, InfluxConfig, Locate, SourceConfig } from './types.js';
@@ -64,7 +65,7 @@ function toPlain(document: ConfigDocument, scope: RuleScope, problems: ConfigPro
     problems.push({ file: scope.file, path: '', message: `invalid YAML: ${(err as Error).message}` });
     return {};
   }
-  for (const key of ['server', 'log', 'storage', 'sources']) if (raw[key] === null) delete raw[key];
+  for (const key of ['server', 'log', 'storage', 'sources', 'planner']) if (raw[key] === null) delete raw[key];
   const sources = raw.sources;
   if (isObject(sources)) {
     for (const entry of Object.values(sources)) {
@@ -107,6 +108,7 @@ function ruleProblems(raw: Raw, scope: RuleScope): { problems: ConfigProblem[]; 
   if (isObject(raw.sources)) problems.push(...sourceProblems(raw.sources, scope));
   const storage = isObject(raw.storage) ? raw.storage : {};
   if (isObject(storage.influxdb)) problems.push(...influxProblems(storage.influxdb, scope));
+  if (isObject(raw.planner)) problems.push(...plannerProblems(raw.planner, isObject(raw.sources) ? Object.keys(raw.sources) : [], scope));
   const bytes = spoolMaxBytes(storage.spool_max_bytes, scope);
   if (typeof bytes === 'object') problems.push(bytes);
   return { problems, spoolBytes: typeof bytes === 'number' ? bytes : 0 };
@@ -132,6 +134,7 @@ function buildConfig(raw: Raw, file: string, overrides: EnvOverrides, spoolBytes
       flush_interval_ms: parseDuration(storage.flush_interval as string)!,
     },
     sources,
+    ...(isObject(raw.planner) ? { planner: buildPlanner(raw.planner) } : {}),
   };
 }
 

@@ -7,6 +7,33 @@ export interface HostConfig {
   log: { level: string };
   storage: StorageConfig;
   sources: Record<string, SourceConfig>;
+  /** The planner (CONTRACT §8); absent when the file has no `planner` section. */
+  planner?: PlannerConfig;
+}
+
+/** `planner`, validated, with its defaults. */
+export interface PlannerConfig {
+  /** Source id of the carbon signal. */
+  carbon?: string;
+  /** Source id of the price signal. */
+  price?: string;
+  /** IANA time zone of clock times. */
+  time_zone: string;
+  tasks: Record<string, PlannerTask>;
+}
+
+/** One entry of `planner.tasks`. */
+export interface PlannerTask {
+  name: string;
+  duration_ms: number;
+  /** As written: a clock time resolves anew at each plan. */
+  deadline?: string;
+  not_before?: string;
+  energy_kwh?: number;
+  /** Resolved: equal for the configured signals by default, 0 for a signal left out. */
+  weights: { carbon: number; price: number };
+  contiguous: boolean;
+  max_segments: number;
 }
 
 export interface InfluxConfig {

@@ -66,6 +66,12 @@ export interface PluginDeclaration<O = Record<string, unknown>> {
    * upstream has no cadence (a calendar).
    */
   max_data_age?: string;
+  /**
+   * The measurements the plugin writes, e.g. `['carbon_intensity']`. The planner refuses a signal
+   * source whose plugin declares a list without the measurement it needs. Omit when what is
+   * written depends on the options.
+   */
+  writes?: string[];
   /** CLI commands the plugin adds (`npx homeiq <name>`), such as one that creates an account. */
   commands?: PluginCommand[];
   /** Makes the source's `DataSource`; called once per (re)start. Throwing puts only this source in error. */

@@ -157,6 +157,10 @@ export function checkDeclaration(decl: unknown): string[] {
   if (d.options !== undefined && (typeof d.options !== 'object' || (d.options as { type?: string }).type !== 'object')) {
     problems.push('options must be a JSON Schema with type "object"');
   }
+  const writes = d.writes as unknown;
+  if (writes !== undefined && (!Array.isArray(writes) || !writes.every((w) => typeof w === 'string'))) {
+    problems.push('writes must be a list of measurement names');
+  }
   const commands = d.commands as unknown[] | undefined;
   if (commands !== undefined && (!Array.isArray(commands) || !commands.every(isCommand))) {
     problems.push('commands must be a list of { name, summary, usage, run } with name matching [a-z0-9][a-z0-9_-]*');

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { SourceConfig } from '../config/types.js';
 import type { DataSource, RunContext } from '../plugin-api/data-source.js';
 import { errors as errorClasses, TimeoutError } from '../plugin-api/errors.js';
-import type { SourcePoint } from '../plugin-api/point.js';
+import type { Point, SourcePoint } from '../plugin-api/point.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
 import { isSecretField, type Redactor } from '../logging/redactor.js';
 import { registerWriteOnlyOptions } from './secret-options.js';
@@ -256,6 +256,11 @@ export class SourceRunner implements StatusOwner, RunOwner {
       item_errors: s.itemErrors,
       details: s.details,
     };
+  }
+
+  /** The points `/latest` keeps, as they are (the planner reads its signals here). */
+  keptPoints(): readonly Point[] {
+    return this.latestPoints.points;
   }
 
   /** The latest points as `/api/sources/:id/latest` answers them. */

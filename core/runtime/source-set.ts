@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigFileError } from '../config/load.js';
 import type { LoadedConfig } from '../config/load.js';
 import { validateCredentials, validateSourceOptions } from '../config/plugin-options.js';
+import { signalPluginProblems } from '../config/planner-rules.js';
 import { sourceSettings, type SourceSettings } from '../config/source-settings.js';
 import type { ConfigProblem, SourceConfig } from '../config/types.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
@@ -30,6 +31,7 @@ export async function prepareSources(loaded: LoadedConfig, loader: PluginLoader)
   const baseDir = path.dirname(config.file);
   const problems: ConfigProblem[] = [];
   const prepared: PreparedSource[] = [];
+  const plugins = new Map<string, PluginDeclaration>();
   for (const source of Object.values(config.sources)) {
     const at = ['sources', source.id, 'plugin'];
     let plugin: PluginDeclaration | null = null;
@@ -45,12 +47,14 @@ export async function prepareSources(loaded: LoadedConfig, loader: PluginLoader)
     }
     let options: Record<string, unknown> = source.options;
     if (plugin) {
+      plugins.set(source.id, plugin);
       const checked = validateSourceOptions(plugin, source, loaded.locate, config.file);
       problems.push(...checked.problems, ...validateCredentials(plugin, source, loaded.locate, config.file));
       options = checked.options;
     }
     prepared.push({ source, plugin, loadError, options, settings: sourceSettings(plugin, options), fingerprint: fingerprint(source, options, plugin) });
   }
+  if (config.planner) problems.push(...signalPluginProblems(config.planner, plugins, { file: config.file, locate: loaded.locate }));
   if (problems.length > 0) throw new ConfigFileError(problems);
   return prepared;
 }

@@ -9,6 +9,7 @@ import { createAwattarSource, GERMAN_API } from './awattar-source.js';
 export default definePlugin({
   id: 'awattar',
   apiVersion: 1,
+  writes: ['electricity_price'],
   title: 'aWATTar',
   description: "Day-ahead market prices for Germany or Austria from aWATTar: today's and tomorrow's.",
   base_url: GERMAN_API,

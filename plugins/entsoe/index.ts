@@ -9,6 +9,7 @@ import { createEntsoeSource } from './entsoe-source.js';
 export default definePlugin({
   id: 'entsoe',
   apiVersion: 1,
+  writes: ['electricity_price'],
   title: 'ENTSO-E',
   description: 'Day-ahead electricity prices of a European bidding zone from the ENTSO-E Transparency Platform.',
   credentials: {

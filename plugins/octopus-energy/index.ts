@@ -9,6 +9,7 @@ import { createOctopusSource } from './octopus-source.js';
 export default definePlugin({
   id: 'octopus-energy',
   apiVersion: 1,
+  writes: ['electricity_price'],
   title: 'Octopus Energy',
   description: "Octopus Agile half-hourly unit rates for one region: today's and tomorrow's, with and without VAT.",
   base_url: 'https://api.octopus.energy',

@@ -9,6 +9,7 @@ import { createTibberSource } from './tibber-source.js';
 export default definePlugin({
   id: 'tibber',
   apiVersion: 1,
+  writes: ['electricity_price'],
   title: 'Tibber',
   description: "Electricity prices of your Tibber homes: today's and tomorrow's, quarter-hourly where offered.",
   credentials: {

@@ -11,6 +11,7 @@ export default definePlugin({
   id: 'watttime',
   apiVersion: 1,
   title: 'WattTime',
+  writes: ['carbon_intensity'],
   description: 'Grid carbon intensity from WattTime: the forecast, the 0-100 signal index and the history of one or more regions.',
   // GET /login with Basic auth gives a JWT for 30 minutes; the host reads its `exp` and renews it.
   credentials: { style: 'login', default_lifetime: '30m', env: { username: 'WATTTIME_USERNAME', password: 'WATTTIME_PASSWORD' } },
