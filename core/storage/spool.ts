@@ -278,10 +278,7 @@ export class Spool {
       this.head = { seq: batch.end.seq, offset: batch.end.offset, points: sameSegment ? this.head.points + batch.endPoints : batch.endPoints };
       // Consumed segments are never the last one, the one appends go to.
       while (this.segments.length > 1 && this.segments[0]!.seq < this.head.seq) await this.removeFirst(keep);
-      while (this.segments.length > 1 && this.head.offset >= this.segments[0]!.size) {
-        await this.removeFirst(keep);
-        this.head = { seq: this.segments[0]!.seq, offset: 0, points: 0 };
-      }
+      while (this.segments.length > 1 && this.head.offset >= this.segments[0]!.size) await this.removeFirst(keep);
       await this.cursor.write({ seq: this.head.seq, offset: this.head.offset }).catch(keep);
       return this.points === 0;
     });
@@ -351,29 +348,34 @@ export class Spool {
     await this.removeFirst((err) => {
       throw err;
     });
-    const next = this.segments[0];
-    this.head = { seq: next?.seq ?? this.nextSeq, offset: 0, points: 0 };
-    if (next) await this.cursor.write({ seq: this.head.seq, offset: this.head.offset });
+    if (this.segments.length > 0) await this.cursor.write({ seq: this.head.seq, offset: this.head.offset });
     return lost;
   }
 
-  /** Forgets the first segment and removes its file; a failure to remove goes to `onError`. */
+  /**
+   * Forgets the first segment and removes its file; a failure to remove goes to `onError`. The
+   * bookkeeping (segments, head) is done before the first await: `points` may be read at any time
+   * (the health report), and must never count a segment half removed (it once read -300).
+   */
   private async removeFirst(onError: (err: unknown) => void): Promise<void> {
     const seg = this.segments.shift()!;
-    if (this.segments.length === 0 && this.active) {
-      await this.active.close().catch(onError);
-      this.active = null;
-    }
+    if (this.head.seq <= seg.seq) this.head = { seq: this.segments[0]?.seq ?? this.nextSeq, offset: 0, points: 0 };
+    const active = this.segments.length === 0 ? this.active : null;
+    if (active) this.active = null;
+    await active?.close().catch(onError);
     await rm(seg.file, { force: true }).catch(onError);
   }
 
   /** Empty: no file left behind, numbering goes on. */
   private async reset(onError: (err: unknown) => void): Promise<void> {
     this.recent.clear();
-    while (this.segments.length > 0) await this.removeFirst(onError);
-    await this.active?.close().catch(onError);
-    this.active = null;
+    // Forgotten at once (see removeFirst), removed from disk afterwards.
+    const gone = this.segments.splice(0);
     this.head = { seq: this.nextSeq, offset: 0, points: 0 };
+    const active = this.active;
+    this.active = null;
+    await active?.close().catch(onError);
+    for (const seg of gone) await rm(seg.file, { force: true }).catch(onError);
     await this.cursor.remove().catch(onError);
   }
 
