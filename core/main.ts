@@ -54,6 +54,7 @@ export function registerSecrets(redactor: Redactor, loaded: LoadedConfig): void 
   redactor.add(influx?.token);
   redactor.add(influx?.password);
   if (influx?.username && influx.password) redactor.addBasicAuth(influx.username, influx.password);
+  redactor.add(loaded.config.mqtt?.password);
   for (const source of Object.values(loaded.config.sources)) {
     for (const [field, value] of Object.entries(source.credentials)) if (isSecretField(field)) redactor.add(value);
   }

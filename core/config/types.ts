@@ -6,7 +6,18 @@ export interface HostConfig {
   /** Extension: `log.level` (LOG_LEVEL overrides). */
   log: { level: string };
   storage: StorageConfig;
+  /** Extension (CONTRACT §7): Home Assistant over MQTT; absent = off. */
+  mqtt?: MqttConfig;
   sources: Record<string, SourceConfig>;
+}
+
+/** `mqtt`, with its defaults filled in. */
+export interface MqttConfig {
+  url: string;
+  username?: string;
+  password?: string;
+  discovery_prefix: string;
+  base_topic: string;
 }
 
 export interface InfluxConfig {
