@@ -34,9 +34,12 @@ export function buildContainer(parts: ContainerParts): Container {
   c.bind(TOKENS.Redactor).toConstantValue(parts.redactor);
   c.bind(TOKENS.HostOptions).toConstantValue(parts.options);
   // InfluxDB v1, v2 or the local store, as `storage` in the config says.
-  c.bind(TOKENS.Storage).toDynamicValue((ctx) =>
-    parts.storage ?? createStorage(get(ctx, TOKENS.Config).config.storage, get(ctx, TOKENS.Logger).child({ component: 'storage' })),
-  );
+  c.bind(TOKENS.Storage).toDynamicValue((ctx) => {
+    if (parts.storage) return parts.storage;
+    const redactor = get(ctx, TOKENS.Redactor);
+    const logger = get(ctx, TOKENS.Logger).child({ component: 'storage' });
+    return createStorage(get(ctx, TOKENS.Config).config.storage, logger, (text, max) => redactor.brief(text, max));
+  });
   c.bind(TOKENS.Scheduler).toDynamicValue(() => new LocalScheduler());
   c.bind(TOKENS.PluginLoader).toDynamicValue(() => new PluginLoader(BUILTIN_PLUGINS));
   c.bind(TOKENS.Metrics).toDynamicValue(() => new HostMetrics());

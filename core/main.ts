@@ -54,9 +54,15 @@ export function registerSecrets(redactor: Redactor, loaded: LoadedConfig): void 
   redactor.add(influx?.token);
   redactor.add(influx?.password);
   if (influx?.username && influx.password) redactor.addBasicAuth(influx.username, influx.password);
-  redactor.add(loaded.config.mqtt?.password);
+  if (influx) redactor.addUrl(influx.url);
+  const mqtt = loaded.config.mqtt;
+  redactor.add(mqtt?.password);
+  if (mqtt) redactor.addUrl(mqtt.url);
+  if (mqtt?.username && mqtt.password) redactor.addBasicAuth(mqtt.username, mqtt.password);
   for (const source of Object.values(loaded.config.sources)) {
     for (const [field, value] of Object.entries(source.credentials)) if (isSecretField(field)) redactor.add(value);
+    // A password in any address (`base_url: https://user:pass@proxy`), not only in write-only options.
+    for (const value of Object.values(source.options)) if (typeof value === 'string') redactor.addUrl(value);
   }
 }
 
@@ -99,7 +105,7 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   }
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  const reloader = new ConfigReloader(file, host, loader, logger, env, (next) => registerSecrets(redactor, next));
+  const reloader = new ConfigReloader(file, host, loader, logger, env, (next) => registerSecrets(redactor, next), loaded);
   if (options.watch !== false) reloader.start();
   host.onStandbyCheck = () => reloader.recheck('looking for credentials of sources in standby');
   logger.info({ url, config: file, sources: host.sourceIds.length, storage: storage.type }, 'HomeIQ Sources is running');

@@ -22,6 +22,7 @@ export async function startCommand(configFile: string, io: CliIo): Promise<numbe
   }
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string, code = 0) => {
+      guard.ending();
       running.logger.info({ signal }, 'shutting down');
       running.stop().then(
         () => resolve(code),
@@ -91,6 +92,9 @@ class FaultGuard {
   private readonly printed = new Set<string>();
   private readonly onRejection = (reason: unknown) => this.record({ kind: 'unhandled rejection', reason });
   private readonly onException = (reason: unknown) => this.record({ kind: 'uncaught exception', reason });
+  /** The host decided to end (a signal, a fatal fault, a failed start): an exit is expected. */
+  private ended = false;
+  private readonly onExit = () => this.unexpectedExit();
 
   constructor(
     private readonly configDir: string,
@@ -101,6 +105,30 @@ class FaultGuard {
   install(): void {
     process.on('unhandledRejection', this.onRejection);
     process.on('uncaughtException', this.onException);
+    process.on('exit', this.onExit);
+  }
+
+  /** The host is stopping: an exit from now on is its own. */
+  ending(): void {
+    this.ended = true;
+  }
+
+  /**
+   * The process ends while the host runs: something called `process.exit()`, a plugin as a rule
+   * (the call is on the stack of this 'exit' event, which names it). Nothing can stop the exit any
+   * more; it is logged (synchronously: pino flushes its buffer on exit) and the exit code becomes 1,
+   * a runtime failure, so a supervisor restarts the host.
+   */
+  private unexpectedExit(): void {
+    if (this.ended || this.failed || this.fatal) return;
+    const reason = new Error('process.exit() was called while the host ran');
+    const origin: Origin = this.running ? originOf(reason, this.sources(this.running), this.configDir) : { sources: [], inHost: false };
+    const where = origin.plugin ? { plugin: origin.plugin, sources: origin.sources } : { stack: reason.stack };
+    const code = process.exitCode;
+    process.exitCode = 1;
+    const message = `${origin.plugin ? 'a plugin' : 'code of unknown origin'} called process.exit(); the host ends with exit code 1`;
+    if (this.running) this.running.logger.fatal({ fault: 'process.exit', requested_code: code, ...where }, message);
+    else this.io.err(`homeiq: ${message}\n`);
   }
 
   /** From now on faults are logged through the host's (redacting) logger; earlier ones now. */
@@ -117,11 +145,12 @@ class FaultGuard {
    */
   startFailed(): void {
     this.failed = true;
+    this.ended = true;
     for (const fault of this.pending.splice(0)) this.printFailed(fault);
   }
 
   private printFailed({ kind, reason }: Fault): void {
-    const line = `homeiq: ${kind} while starting: ${this.redactor.redact(messageOf(reason))}\n`;
+    const line = `homeiq: ${kind} while starting: ${this.redactor.brief(messageOf(reason))}\n`;
     if (this.printed.has(line)) return;
     this.printed.add(line);
     this.io.err(line);

@@ -20,6 +20,8 @@ function hostOptions(plugin: PluginDeclaration): Record<string, JsonSchema> {
     retries: { type: 'integer', minimum: 0, maximum: 10, default: SOURCE_DEFAULTS.retries, description: 'HTTP retries within one run.' },
     credentials_retry_after: plain(Duration({ default: SOURCE_DEFAULTS.credentials_retry_after, description: 'Wait before trying credentials the upstream refused again.' })),
     max_data_age: plain(Duration({ description: 'Age of the newest point after which the source is stale.' })),
+    max_points_per_run: { type: 'integer', minimum: 1, default: SOURCE_DEFAULTS.max_points_per_run, description: 'Points of one run beyond this are dropped, counted and logged.' },
+    max_latest_series: { type: 'integer', minimum: 1, default: SOURCE_DEFAULTS.max_latest_series, description: 'Series the latest-values API keeps at most.' },
   };
   if (plugin.max_data_age !== undefined) props.max_data_age!.default = plugin.max_data_age;
   if (plugin.base_url !== undefined) {

@@ -11,6 +11,8 @@ export const SOURCE_DEFAULTS = {
   retries: 3,
   credentials_retry_after: '15m',
   refresh_before: '5m',
+  max_points_per_run: 100_000,
+  max_latest_series: 10_000,
 } as const;
 
 /** A source's host options, resolved once into the typed values the runtime uses. */
@@ -25,6 +27,10 @@ export interface SourceSettings {
   credentialsRetryAfterMs: number;
   /** Renew a token this long before it expires. */
   refreshBeforeMs: number;
+  /** Points of one run beyond this are dropped (counted and logged). */
+  maxPointsPerRun: number;
+  /** Series `/api/sources/:id/latest` keeps at most (the least recently seen go first). */
+  maxLatestSeries: number;
   /** Age of the newest point after which the source is stale (none: never stale). */
   maxDataAgeMs?: number;
   baseUrl?: string;
@@ -42,6 +48,8 @@ export function sourceSettings(plugin: PluginDeclaration | null, options: Record
     errorAfter: typeof options.error_after === 'number' ? options.error_after : SOURCE_DEFAULTS.error_after,
     credentialsRetryAfterMs: duration(options.credentials_retry_after, SOURCE_DEFAULTS.credentials_retry_after),
     refreshBeforeMs: duration(options.refresh_before, SOURCE_DEFAULTS.refresh_before),
+    maxPointsPerRun: typeof options.max_points_per_run === 'number' ? options.max_points_per_run : SOURCE_DEFAULTS.max_points_per_run,
+    maxLatestSeries: typeof options.max_latest_series === 'number' ? options.max_latest_series : SOURCE_DEFAULTS.max_latest_series,
     maxDataAgeMs: maxDataAge === undefined ? undefined : parseDuration(String(maxDataAge)),
     baseUrl: typeof options.base_url === 'string' ? options.base_url : plugin?.base_url,
     tokenUrl: typeof options.token_url === 'string' ? options.token_url : spec?.style === 'oauth2_refresh' ? spec.token_url : undefined,

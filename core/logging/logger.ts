@@ -62,7 +62,7 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { name: 'homeiq' },
       redact: { paths: REDACT_PATHS, censor: Redactor.CENSOR },
       hooks: { streamWrite: (line: string) => redactor.redact(line) },
-      serializers: { err: serializeError },
+      serializers: { err: (err: unknown) => serializeError(err, redactor) },
     },
     destination,
   );
@@ -79,15 +79,16 @@ function prettyStream(options: PrettyOptions): DestinationStream {
 
 /**
  * Errors are logged by message, kind and status only: got's errors carry request options (headers,
- * URLs with keys) that must never reach a log.
+ * URLs with keys) that must never reach a log. Messages are redacted, then bounded (Redactor.brief):
+ * the line is redacted again as a whole, but a cut would leave a secret's prefix.
  */
-export function serializeError(err: unknown): Record<string, unknown> {
-  if (!(err instanceof Error)) return { message: String(err) };
-  const out: Record<string, unknown> = { type: err.name, message: err.message };
+export function serializeError(err: unknown, redactor: Redactor): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: redactor.brief(String(err)) };
+  const out: Record<string, unknown> = { type: err.name, message: redactor.brief(err.message) };
   const e = err as Error & { kind?: string; httpStatus?: number; code?: string };
   if (e.kind) out.kind = e.kind;
   if (e.httpStatus) out.http_status = e.httpStatus;
   if (e.code) out.code = e.code;
-  if (err.cause instanceof Error) out.cause = err.cause.message;
+  if (err.cause instanceof Error) out.cause = redactor.brief(err.cause.message);
   return out;
 }

@@ -15,6 +15,8 @@ export class ConfigReloader {
   private debounce: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
   private queued = false;
+  /** The sections that differed from the running ones at the last reload, as last said. */
+  private restartNoted = '';
 
   constructor(
     private readonly file: string,
@@ -23,6 +25,8 @@ export class ConfigReloader {
     private readonly logger: Logger,
     private readonly env: NodeJS.ProcessEnv = process.env,
     private readonly onLoaded?: (loaded: LoadedConfig) => void,
+    /** The config the host started with: its `server`, `storage` and `log` stay until a restart. */
+    private readonly running?: LoadedConfig,
   ) {}
 
   /** Watches the folder, not the file: editors replace files on save. */
@@ -61,6 +65,7 @@ export class ConfigReloader {
       const loaded = await loadConfig(this.file, this.env);
       const prepared = await prepareSources(loaded, this.loader);
       this.onLoaded?.(loaded);
+      this.noteRestartSections(loaded);
       const result = await this.host.apply(prepared);
       // A reload that changed nothing (the standby checks) is not news.
       const changed = result.started.length + result.stopped.length > 0;
@@ -70,4 +75,22 @@ export class ConfigReloader {
       this.logger.error({ reason, problems: (err as Error).message }, 'config reload refused; the running config stays');
     }
   }
+
+  /**
+   * `server`, `storage` and `log` are read at start only: a reload that changes them says so once
+   * (naming the sections, never their values, which hold secrets), not at every standby check.
+   */
+  private noteRestartSections(loaded: LoadedConfig): void {
+    if (!this.running) return;
+    const before = this.running.config;
+    const after = loaded.config;
+    const changed = RESTART_SECTIONS.filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+    const noted = JSON.stringify(changed.map((key) => after[key]));
+    if (noted === this.restartNoted) return;
+    this.restartNoted = noted;
+    if (changed.length > 0) this.logger.warn({ sections: changed }, `config reload: changes to ${changed.join(', ')} need a restart; the running settings stay until then`);
+  }
 }
+
+/** Sections of the config the host reads only at start. */
+const RESTART_SECTIONS = ['server', 'storage', 'log'] as const;

@@ -89,7 +89,7 @@ function describeRequest(err: RequestError): string {
   return `${method} ${path || '/'}`;
 }
 
-/** A short, single-line message from an error body: JSON `message`/`error`/`detail`/`reason`, or plain text. */
+/** A single-line message from an error body: JSON `message`/`error`/`detail`/`reason`, or plain text. */
 export function upstreamMessage(body: unknown): string | undefined {
   let text = typeof body === 'string' ? body : Buffer.isBuffer(body) ? body.toString('utf8') : undefined;
   let value: unknown = body;
@@ -116,9 +116,9 @@ export function upstreamMessage(body: unknown): string | undefined {
   return undefined;
 }
 
+/** Not cut here: a cut before redaction would leave a secret's prefix; health and logs bound it after (Redactor.brief). */
 function oneLine(s: string): string {
-  const flat = s.replace(/\s+/g, ' ').trim();
-  return flat.length > 300 ? `${flat.slice(0, 297)}...` : flat;
+  return s.replace(/\s+/g, ' ').trim();
 }
 
 /** `Retry-After` in seconds or as an HTTP date, in milliseconds from now. */

@@ -53,6 +53,7 @@ export class HostMetrics implements Publisher {
     fromHealth('homeiq_storage_points_written', 'Points acknowledged by storage since start', [], (g, health) => g.set(health.storage.points_written ?? 0));
     fromHealth('homeiq_storage_spooled_points', 'Points waiting in the durable spool', [], (g, health) => g.set(health.storage.spooled_points));
     fromHealth('homeiq_storage_dropped_points', 'Points dropped (spool full or rejected lines)', [], (g, health) => g.set(health.storage.dropped_points));
+    fromHealth('homeiq_storage_rejected_points', 'Points the store refused (part of the dropped points)', [], (g, health) => g.set(health.storage.rejected_points ?? 0));
   }
 
   attach(host: Host): void {

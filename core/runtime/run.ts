@@ -39,6 +39,9 @@ export class Run implements RunContext {
   private abortReason: unknown = undefined;
   private lastSuccessDate: Date | null | undefined = undefined;
   private readonly timer: NodeJS.Timeout;
+  /** When the run's time is up, on the monotonic clock. */
+  private readonly deadline: number;
+  private readonly timeoutMs: number;
   private ownHttp: Got | null = null;
   private result: RunOutcome | null = null;
   private waiter: { promise: Promise<RunOutcome>; resolve: (outcome: RunOutcome) => void } | null = null;
@@ -54,10 +57,21 @@ export class Run implements RunContext {
   ) {
     this.credentials = credentials;
     this.scheduled = scheduled;
-    this.timer = setTimeout(
-      () => this.abort(new TimeoutError(`the run did not finish within ${timeoutMs / 1000}s (the source's timeout option)`)),
-      timeoutMs,
-    );
+    this.timeoutMs = timeoutMs;
+    this.deadline = performance.now() + timeoutMs;
+    this.timer = setTimeout(() => this.abort(this.timeoutError), timeoutMs);
+  }
+
+  get timeoutError(): TimeoutError {
+    return new TimeoutError(`the run did not finish within ${this.timeoutMs / 1000}s (the source's timeout option)`);
+  }
+
+  /**
+   * Whether the run's time is up: a plugin that blocks the event loop past its timeout (a busy
+   * loop) answers before the timer can fire, and its answer is then a timeout, not a success.
+   */
+  overdue(): boolean {
+    return performance.now() >= this.deadline;
   }
 
   get sourceId(): string {
@@ -113,5 +127,19 @@ export class Run implements RunContext {
     this.abortReason = reason;
     this.controller?.abort(reason);
     this.runner.runEnded(this, reason, false);
+  }
+}
+
+/** Time a source's `dispose()` gets when it stops: a plugin's must not hold up a shutdown or a reload. */
+export const DISPOSE_LIMIT_MS = 2000;
+
+/** Whether `work` settled within `ms` (it is not cancelled: it is only no longer waited for). Rejects as `work` does. */
+export async function settlesWithin(work: unknown, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  try {
+    return await Promise.race([Promise.resolve(work).then(() => true), limit]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -10,8 +10,8 @@ import { registerWriteOnlyOptions } from './secret-options.js';
 import { toTypedError } from './http-errors.js';
 import { latestPerSeries as latestOf } from '../plugin-api/latest.js';
 import { LatestPoints } from './latest-points.js';
-import { Run, type RunOutcome, type RunOwner } from './run.js';
-import { normalizeResult } from './run-result.js';
+import { DISPOSE_LIMIT_MS, Run, settlesWithin, type RunOutcome, type RunOwner } from './run.js';
+import { normalizeResult, reportDropped } from './run-result.js';
 import { buildSchedule, type Schedule } from './schedule.js';
 import type { Cancel, Scheduler } from './scheduler.js';
 import type { SourceSettings } from '../config/source-settings.js';
@@ -26,6 +26,8 @@ export type { RunOutcome } from './run.js';
 /** Where a runner hands its points: the storage, or a collector for `homeiq once`. */
 export interface PointSink {
   write(points: readonly SourcePoint[]): void;
+  /** Counts points of a run left out (broken, or beyond `max_points_per_run`); `once` has none to count. */
+  drop?(sourceId: string, points: number, reason: string): void;
   lastWritten(sourceId: string): Date | null;
 }
 
@@ -121,8 +123,8 @@ export class SourceRunner implements StatusOwner, RunOwner {
     this.log(level, fields, message);
   }
 
-  /** StatusOwner: secrets out of a message. */
-  readonly redact = (text: string): string => this.deps.redactor.redact(text);
+  /** StatusOwner: a message as health and logs keep it: secrets out, then its length bounded. */
+  readonly redact = (text: string): string => this.deps.redactor.brief(text);
 
   /** StatusOwner: maps an HTTP-client error (of the run, or of one item) to its typed error. */
   typed(err: unknown): Error {
@@ -187,7 +189,7 @@ export class SourceRunner implements StatusOwner, RunOwner {
       });
       if (!this.ds || typeof this.ds.fetch !== 'function') throw new TypeError('create() returned no DataSource with a fetch function');
     } catch (err) {
-      const message = `plugin ${plugin.id} failed to create the source: ${this.deps.redactor.redact((err as Error).message)}`;
+      const message = `plugin ${plugin.id} failed to create the source: ${(err as Error).message}`;
       this.state.recordError(message, undefined, this.now());
       return this.withoutRuns('error', 'error', null);
     }
@@ -225,7 +227,7 @@ export class SourceRunner implements StatusOwner, RunOwner {
     }
     this.schedule?.dispose();
     try {
-      await this.ds?.dispose?.();
+      if (!(await settlesWithin(this.ds?.dispose?.(), DISPOSE_LIMIT_MS))) this.log('warn', { limit_ms: DISPOSE_LIMIT_MS }, 'dispose() did not finish in time; the source is stopped without it');
     } catch (err) {
       this.log('warn', { err }, 'dispose failed');
     }
@@ -355,6 +357,7 @@ export class SourceRunner implements StatusOwner, RunOwner {
   /** RunOwner: the run's outcome, from the plugin's answer (`ok`), its error or the abort's reason. Once per run. */
   runEnded(run: Run, value: unknown, ok: boolean): void {
     if (run.ended) return;
+    if (ok && run.overdue()) [value, ok] = [run.timeoutError, false];
     run.ended = true;
     let outcome: RunOutcome;
     try {
@@ -371,10 +374,11 @@ export class SourceRunner implements StatusOwner, RunOwner {
 
   private succeeded(run: Run, value: unknown): RunOutcome {
     try {
-      const result = normalizeResult(value, this.id, this.now());
+      const result = normalizeResult(value, this.id, this.now(), this.deps.settings.maxPointsPerRun);
       if (result.points.length === 0 && result.errors.length > 0) throw result.errors[0]!.error;
       this.deps.sink.write(result.points);
-      this.latestPoints.keep(result.points);
+      if (result.dropped) reportDropped(result.dropped, this.id, this.deps.sink, this.logger);
+      this.latestPoints.keep(result, this.deps.settings.maxLatestSeries);
       this.state.succeeded(result, this.now());
       this.deps.observer?.runFinished(this.id, 'success', (this.now() - run.started) / 1000, result.points.length);
       return { ok: true, points: result.points };

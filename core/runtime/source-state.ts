@@ -42,7 +42,7 @@ export interface SourceHealth extends TokenState {
 /** What the status policy needs of its source (its runner): log lines and the source's settings. */
 export interface StatusOwner {
   stateLog(level: 'info' | 'warn' | 'error', fields: Record<string, unknown>, message: string): void;
-  /** Secrets out of a message. */
+  /** A message as health and logs keep it: secrets out, then its length bounded (Redactor.brief). */
   redact(text: string): string;
   /** An HTTP-client error (of the run, or of one item) as its typed error. */
   typed(err: unknown): Error;
@@ -102,8 +102,9 @@ export class SourceState {
     this.owner.stateLog(status === 'error' ? 'error' : status === 'degraded' ? 'warn' : 'info', fields, 'source state changed');
   }
 
+  /** Keeps `message` redacted, then bounded: every kept message passes here (a cut first would leave a secret's prefix). */
   recordError(message: string, httpStatus: number | undefined, at: number): void {
-    this.lastError = { at: new Date(at).toISOString(), message, ...(httpStatus ? { http_status: httpStatus } : {}) };
+    this.lastError = { at: new Date(at).toISOString(), message: this.owner.redact(message), ...(httpStatus ? { http_status: httpStatus } : {}) };
   }
 
   /** A run succeeded with `result`: healthy, or stale when its newest point is too old. */
@@ -133,7 +134,7 @@ export class SourceState {
   /** A run failed with the typed error `err`: its kind chooses the state and the wait. */
   failed(err: Error, now: number): void {
     const { settings } = this.owner;
-    this.recordError(this.owner.redact(err.message), (err as { httpStatus?: number }).httpStatus, now);
+    this.recordError(err.message, (err as { httpStatus?: number }).httpStatus, now);
     this.consecutiveFailures += 1;
     switch (errorKind(err)) {
       case 'credentials':

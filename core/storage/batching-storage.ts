@@ -1,9 +1,11 @@
 import type { Logger } from 'pino';
+import { cut } from '../logging/redactor.js';
 import type { SourcePoint } from '../plugin-api/point.js';
 import { BatchBuffer, batchOf, linesOf, mergeBatches, type LineBatch } from './line-batch.js';
 import type { Precision } from './line-protocol.js';
 import type { LineWriter } from './line-writer.js';
-import type { Spool } from './spool.js';
+import type { Spool, SpooledBatch } from './spool.js';
+import { reportSpoolOpen } from './spool-open-report.js';
 import { StorageStatus } from './storage-status.js';
 import type { Storage, StorageHealth } from './storage.js';
 import { MAX_STORE_WAIT_MS, StorageWriteError, toWriteError } from './write-failure.js';
@@ -43,6 +45,8 @@ export interface BatchingStorageOptions {
   /** Batches held in memory when even the spool cannot take them; beyond, the oldest are dropped. */
   maxPendingBatches?: number;
   now?: () => Date;
+  /** Makes a text fit for health and logs (the host's Redactor.brief: redacted, then cut to `max`). */
+  brief?: (text: string, max?: number) => string;
 }
 
 /**
@@ -60,8 +64,9 @@ export interface BatchingStorageOptions {
  */
 export class BatchingStorage implements Storage {
   readonly type: StorageHealth['type'];
-  private readonly o: Required<Omit<BatchingStorageOptions, 'now'>>;
+  private readonly o: Required<Omit<BatchingStorageOptions, 'now' | 'brief'>>;
   private readonly status: StorageStatus;
+  private readonly brief: (text: string, max?: number) => string;
   private readonly buffer: BatchBuffer;
   /** Batches cut and waiting for ingest, oldest first. */
   private pending: LineBatch[] = [];
@@ -72,19 +77,25 @@ export class BatchingStorage implements Storage {
   private retryAt = 0;
   private failures = 0;
   private closing = false;
+  /** The spool's last append failed: batches wait in memory, or go to the store once nothing spooled must go first. */
+  private spoolFailing = false;
 
   constructor(options: BatchingStorageOptions) {
     this.type = options.type;
     this.o = { spoolEverything: false, retryMinMs: 1000, retryMaxMs: 30_000, maxPendingBatches: 100, ...options };
-    this.status = new StorageStatus(options.type, options.now);
+    this.brief = options.brief ?? cut;
+    this.status = new StorageStatus(options.type, options.now, this.brief);
     this.buffer = new BatchBuffer(options.precision);
   }
 
   async start(): Promise<void> {
     await this.o.writer.open?.();
-    const report = await this.o.spool.open();
-    if (report.tornBytes > 0) this.o.logger.warn({ bytes: report.tornBytes }, 'spool: cut off a record torn by a crash');
-    if (report.points > 0) this.o.logger.info({ points: report.points }, 'spool: replaying points an earlier run could not write');
+    // A spool that cannot be opened must not stop the host: the store is written directly.
+    const report = await this.o.spool.open().catch((err: unknown) => {
+      this.o.logger.error({ err }, 'spool: cannot open; writing to the store without it');
+      return null;
+    });
+    if (report) reportSpoolOpen(report, this.o.logger, this.status);
     this.timer = setInterval(() => this.tick(), Math.min(this.o.flushIntervalMs, MAX_STORE_WAIT_MS));
     this.timer.unref();
     this.kick();
@@ -101,6 +112,10 @@ export class BatchingStorage implements Storage {
       if (this.buffer.size >= this.o.batchSize) this.cut();
     }
     if (this.pending.length > 0) this.kick();
+  }
+
+  drop(sourceId: string, points: number, reason: string): void {
+    this.status.recordDrop(points, `dropped ${points} points of ${sourceId}: ${reason}`);
   }
 
   lastWritten(sourceId: string): Date | null {
@@ -128,7 +143,8 @@ export class BatchingStorage implements Storage {
     clearTimeout(this.retryTimer);
     await this.flush();
     await this.replaying;
-    await this.o.spool.close();
+    this.dropPending();
+    await this.o.spool.close().catch((err: unknown) => this.o.logger.warn({ err }, 'spool: cannot close'));
     await this.o.writer.close();
   }
 
@@ -163,20 +179,34 @@ export class BatchingStorage implements Storage {
   private async ingestPending(): Promise<void> {
     while (this.pending.length > 0) {
       const batch = this.pending[0]!;
-      const direct = !this.o.spoolEverything && this.o.spool.points === 0 && !this.waiting();
+      const direct = this.o.spool.points === 0 && !this.waiting() && (!this.o.spoolEverything || this.spoolFailing);
       if (direct) {
         // One request at a time, so the store sees the batches in order; the points of the next
         // batches are serialised by write() while the store works on this one.
         const rest = await this.writeIsolating(batch);
-        if (rest && !(await this.toSpool(rest))) return;
+        if (rest && !(await this.toSpool(rest))) {
+          this.pending[0] = rest;
+          return;
+        }
+      } else if (!(await this.toSpool(batch))) {
+        // At shutdown the store is the last chance, even ahead of spooled points, rather than losing them.
+        if (!this.closing || (await this.writeIsolating(batch))) return;
       } else {
-        if (!(await this.toSpool(batch))) return;
         this.replay();
         // Let replay put the spooled batch on the wire before the next append.
         await new Promise((resolve) => setImmediate(resolve));
       }
       this.pending.shift();
     }
+  }
+
+  /** At shutdown: batches neither written nor spooled are counted and logged, never dropped silently. */
+  private dropPending(): void {
+    const points = this.pending.reduce((n, b) => n + b.count, 0);
+    if (points === 0) return;
+    this.status.recordDrop(points, `shutdown: ${points} points could be neither written nor spooled`);
+    this.o.logger.error({ points, batches: this.pending.length }, 'storage: shutting down with points neither written nor spooled; they are lost');
+    this.pending = [];
   }
 
   /** A point that cannot be written (no field, NaN, ...) is dropped and counted at once. */
@@ -192,6 +222,8 @@ export class BatchingStorage implements Storage {
       .catch((err: unknown) => this.o.logger.error({ err }, 'storage: unexpected failure while replaying the spool'))
       .finally(() => {
         this.replaying = null;
+        // Batches held in memory while the spool failed go once replay has emptied it.
+        if (this.pending.length > 0 && !this.closing) void this.ingest();
       });
   }
 
@@ -204,6 +236,13 @@ export class BatchingStorage implements Storage {
     const max = this.o.batchSize;
     let batch = await this.o.spool.peek(max);
     let acked: Promise<void> = Promise.resolve();
+    let ackFailed = false;
+    // The head moves on in memory; a restart may replay those points again, which InfluxDB overwrites.
+    const ack = (b: SpooledBatch) =>
+      this.o.spool.ack(b).catch((err: unknown) => {
+        if (!ackFailed) this.o.logger.warn({ err }, 'spool: cannot record replay progress on disk; replaying on');
+        ackFailed = true;
+      });
     try {
       while (batch && !this.waiting() && !this.closing) {
         const next = this.o.spool.peek(max, batch.end);
@@ -215,7 +254,7 @@ export class BatchingStorage implements Storage {
           await next.catch(() => null);
           return;
         }
-        acked = this.o.spool.ack(batch);
+        acked = ack(batch);
         batch = await next;
         if (!batch) {
           await acked; // points appended meanwhile are read from the head
@@ -235,17 +274,21 @@ export class BatchingStorage implements Storage {
         this.status.recordDrop(dropped, `spool full: dropped the ${dropped} oldest points`);
         this.o.logger.warn({ dropped, spooled: this.o.spool.points }, 'spool full: dropped the oldest points');
       }
+      if (this.spoolFailing) this.o.logger.info({ spooled: this.o.spool.points }, 'spool: appends succeed again');
+      this.spoolFailing = false;
       return true;
     } catch (err) {
+      // No retry timer: the store's backoff must not hold up replay or direct writes; the next
+      // flush tries the spool again.
       const message = `cannot append to the spool: ${(err as { code?: string }).code ?? (err as Error).message}`;
       this.status.recordFailure('unavailable', message);
-      this.o.logger.error({ err }, 'storage: cannot append to the spool; keeping points in memory');
+      if (!this.spoolFailing) this.o.logger.error({ err }, 'storage: cannot append to the spool; keeping points in memory');
+      this.spoolFailing = true;
       while (this.pending.length > this.o.maxPendingBatches) {
         const lost = this.pending.shift()!;
         this.status.recordDrop(lost.count, `memory queue full: dropped ${lost.count} points`);
+        this.o.logger.warn({ dropped: lost.count, queued_batches: this.pending.length }, 'storage: memory queue full while the spool fails; dropped the oldest batch');
       }
-      this.failures += 1;
-      this.scheduleRetry();
       return false;
     }
   }
@@ -296,7 +339,7 @@ export class BatchingStorage implements Storage {
     const message = `dropped ${points} of ${batch.count} points the store rejected: ${err.message}`;
     this.status.recordRejected(points, message, err.httpStatus, points === batch.count);
     this.o.logger.warn(
-      { dropped: points, batch: batch.count, requests: rejected.requests, first_line: rejected.first.slice(0, 200), err: err.message, http_status: err.httpStatus },
+      { dropped: points, batch: batch.count, requests: rejected.requests, first_line: this.brief(rejected.first, 200), err: err.message, http_status: err.httpStatus },
       'storage: dropped lines the store rejected',
     );
   }

@@ -73,6 +73,18 @@ export class JsonFile<T> {
     }
   }
 
+  /** The value, null when the file is missing; throws when it is there but unreadable or not JSON. */
+  async readStrict(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    return JSON.parse(text) as T;
+  }
+
   async write(value: T): Promise<void> {
     await writeFile(`${this.file}.tmp`, JSON.stringify(value));
     await rename(`${this.file}.tmp`, this.file);

@@ -23,7 +23,7 @@ export { Spool } from './spool.js';
  * batched and kept in the durable spool under `spool_dir` while the store cannot take them.
  * Throws a StorageError when the InfluxDB settings cannot work (no bucket, no database, bad URL).
  */
-export function createStorage(config: StorageConfig, logger: Logger): Storage {
+export function createStorage(config: StorageConfig, logger: Logger, brief?: (text: string, max?: number) => string): Storage {
   const influx = config.influxdb;
   let writer: LineWriter;
   let precision: Precision;
@@ -43,5 +43,6 @@ export function createStorage(config: StorageConfig, logger: Logger): Storage {
     batchSize: config.batch_size,
     flushIntervalMs: config.flush_interval_ms,
     logger,
+    brief,
   });
 }

@@ -1,7 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
 import type { LineBatch } from './line-batch.js';
-import { decodeHeader, decodePayload, HEADER_BYTES } from './spool-record.js';
+import { decodeHeader, decodePayload, HEADER_BYTES, payloadMatches } from './spool-record.js';
 
 /** Budget of the records kept in memory after an append (bytes of record). */
 const RECENT_BUDGET_BYTES = 32 * 1024 * 1024;
@@ -45,12 +44,26 @@ export interface RecordsRead {
   damaged: boolean;
 }
 
-/** Reads whole records of segment `seq` from `from` up to `size`, about `wanted` points (at least one record). */
-export async function readRecords(seq: number, file: string, from: number, size: number, wanted: number, recent: RecentRecords): Promise<RecordsRead> {
+/** A segment to read: its file, the bytes of whole records, damaged ranges found on open (start to end). */
+export interface SegmentFile {
+  seq: number;
+  file: string;
+  size: number;
+  skips: ReadonlyMap<number, number>;
+}
+
+/** Reads whole records of a segment from `from` up to its size, about `wanted` points (at least one record). */
+export async function readRecords(seg: SegmentFile, from: number, wanted: number, recent: RecentRecords): Promise<RecordsRead> {
+  const { seq, file, size } = seg;
   const read: RecordsRead = { batches: [], points: 0, offset: from, damaged: false };
   let handle: FileHandle | null = null;
   try {
     while (read.offset < size && (read.points < wanted || read.batches.length === 0)) {
+      const skipTo = seg.skips.get(read.offset);
+      if (skipTo !== undefined) {
+        read.offset = skipTo;
+        continue;
+      }
       const cached = recent.get(seq, read.offset);
       if (cached) {
         read.batches.push(cached.batch);
@@ -64,7 +77,7 @@ export async function readRecords(seq: number, file: string, from: number, size:
       const header = decodeHeader(head);
       const payload = header ? Buffer.alloc(header.payloadBytes) : null;
       if (header && payload) await handle.read(payload, 0, payload.length, read.offset + HEADER_BYTES);
-      if (!header || !payload || crc32(payload) !== header.crc) {
+      if (!header || !payload || !payloadMatches(header, payload)) {
         read.damaged = true;
         break;
       }

@@ -2,8 +2,8 @@ import { mkdir, open, readdir, readFile, rm, truncate, type FileHandle } from 'n
 import path from 'node:path';
 import { mergeBatches, type LineBatch } from './line-batch.js';
 import { fsyncDir, JsonFile } from './durable-file.js';
-import { readRecords, RecentRecords } from './spool-reader.js';
-import { encodeRecord, scanSegment } from './spool-record.js';
+import { readRecords, RecentRecords, type SegmentFile } from './spool-reader.js';
+import { encodeRecord, scanSegment, type DamagedRange } from './spool-record.js';
 
 /** A place in the spool: a segment and a byte offset in it. */
 export interface SpoolPosition {
@@ -32,14 +32,29 @@ export interface SpoolOpenReport {
   points: number;
   /** Bytes after the last whole record of a segment (a crash mid-append), cut off. */
   tornBytes: number;
+  /** Points (estimated from their lines) and bytes of damaged records, skipped. */
+  damagedPoints: number;
+  damagedBytes: number;
+  /** Entries of the folder that are not readable segment files, left alone. */
+  oddEntries: string[];
+  /** True when `cursor.json` was unreadable or matched no record: replay starts at the first segment. */
+  cursorIgnored: boolean;
 }
 
-interface Segment {
-  seq: number;
-  file: string;
-  size: number;
+interface Segment extends SegmentFile {
   points: number;
 }
+
+interface LoadedSegment {
+  segment: Segment;
+  /** Where the cursor puts the head in this segment, when it points here at a record boundary. */
+  head: { offset: number; points: number } | null;
+  damaged: DamagedRange[];
+  tornBytes: number;
+}
+
+/** Names the spool itself keeps besides segments (the cursor, and its replacement being written). */
+const KNOWN_ENTRIES = new Set(['cursor.json', 'cursor.json.tmp']);
 
 const SUFFIX = '.spool';
 
@@ -94,40 +109,74 @@ export class Spool {
     return this.dropped;
   }
 
-  /** Reads what an earlier run left: validates every record, cuts torn tails, applies the cursor. */
+  /**
+   * Reads what an earlier run left: validates every record, skips damaged ones, cuts torn tails,
+   * applies the cursor. Entries that are not segments are left alone and reported.
+   */
   open(): Promise<SpoolOpenReport> {
     return this.atBothEnds(async () => {
       await mkdir(this.dir, { recursive: true });
-      const seqs = (await readdir(this.dir))
-        .filter((f) => /^\d+\.spool$/.test(f))
-        .map((f) => Number.parseInt(f, 10))
-        .sort((a, b) => a - b);
-      // A missing or torn cursor replays from the first segment: duplicates InfluxDB overwrites.
-      const saved = await this.cursor.read();
-      const cursor = saved && Number.isInteger(saved.seq) && Number.isInteger(saved.offset) ? saved : null;
-      let tornBytes = 0;
-      this.segments = [];
+      const report: SpoolOpenReport = { points: 0, tornBytes: 0, damagedPoints: 0, damagedBytes: 0, oddEntries: [], cursorIgnored: false };
+      const seqs = await this.listSegments(report.oddEntries);
+      const cursor = await this.cursor.readStrict().catch(() => undefined);
+      const loaded: LoadedSegment[] = [];
       for (const seq of seqs) {
-        const file = this.fileOf(seq);
-        if (cursor && seq < cursor.seq) {
-          await rm(file, { force: true }); // consumed; a crash came before its removal
-          continue;
-        }
-        const buf = await readFile(file);
-        const scan = scanSegment(buf);
-        if (scan.torn) {
-          tornBytes += buf.length - scan.validBytes;
-          await truncate(file, scan.validBytes);
-        }
-        this.segments.push({ seq, file, size: scan.validBytes, points: scan.points });
-        const done = cursor && seq === cursor.seq && cursor.offset <= scan.validBytes ? scanSegment(buf.subarray(0, cursor.offset)) : null;
-        if (done && !done.torn) this.head = { seq, offset: done.validBytes, points: done.points };
+        const one = await this.loadSegment(seq, cursor ?? null);
+        if (one) loaded.push(one);
+        else report.oddEntries.push(path.basename(this.fileOf(seq)));
       }
-      this.nextSeq = (seqs.at(-1) ?? 0) + 1;
-      if (this.segments.length > 0 && this.head.seq !== this.segments[0]!.seq) this.head = { seq: this.segments[0]!.seq, offset: 0, points: 0 };
-      if (this.points === 0) await this.reset();
-      return { points: this.points, tornBytes };
+      const at = cursor ? loaded.findIndex((l) => l.segment.seq === cursor.seq && l.head) : -1;
+      // A cursor that matches no record boundary is damaged: replay everything rather than delete.
+      // (One before the first segment is not: its segments were removed, the cursor not yet moved.)
+      report.cursorIgnored = cursor !== null && at < 0 && loaded.length > 0 && !(Number(cursor?.seq) < loaded[0]!.segment.seq);
+      for (const consumed of loaded.splice(0, Math.max(0, at))) await rm(consumed.segment.file, { force: true }).catch(() => undefined);
+      this.segments = loaded.map((l) => l.segment);
+      const first = loaded[0];
+      this.head = first ? { seq: first.segment.seq, offset: 0, points: 0, ...(at >= 0 ? first.head : null) } : this.head;
+      for (const l of loaded) {
+        report.tornBytes += l.tornBytes;
+        // Damage before the head was behind the cursor already: replayed, or lost in an earlier run.
+        for (const d of l.damaged.filter((r) => l !== first || r.to > this.head.offset)) {
+          report.damagedPoints += d.points;
+          report.damagedBytes += d.to - d.from;
+        }
+      }
+      if (this.points === 0) await this.reset(() => undefined);
+      report.points = this.points;
+      return report;
     });
+  }
+
+  /** The sequence numbers of the segment files, in order; other entries go to `odd`. */
+  private async listSegments(odd: string[]): Promise<number[]> {
+    const seqs: number[] = [];
+    for (const entry of await readdir(this.dir, { withFileTypes: true })) {
+      const match = /^(\d+)\.spool$/.exec(entry.name);
+      // Numbering goes on after any segment-like name, so that an append never collides with it.
+      if (match) this.nextSeq = Math.max(this.nextSeq, Number(match[1]) + 1);
+      if (match && entry.isFile()) seqs.push(Number(match[1]));
+      else if (!KNOWN_ENTRIES.has(entry.name)) odd.push(entry.name);
+    }
+    return seqs.sort((a, b) => a - b);
+  }
+
+  /** Scans one segment file; null when it cannot be read. */
+  private async loadSegment(seq: number, cursor: SpoolPosition | null): Promise<LoadedSegment | null> {
+    const file = this.fileOf(seq);
+    const buf = await readFile(file).catch(() => null);
+    if (!buf) return null;
+    const scan = scanSegment(buf);
+    const skips = new Map(scan.damaged.filter((d) => d.to <= scan.validBytes).map((d) => [d.from, d.to]));
+    // A torn or damaged tail is cut off; appends go to a new segment anyway, so a failure is harmless.
+    if (buf.length > scan.validBytes) await truncate(file, scan.validBytes).catch(() => undefined);
+    const segment: Segment = { seq, file, size: scan.validBytes, points: scan.points, skips };
+    let head: LoadedSegment['head'] = null;
+    if (cursor && cursor.seq === seq && Number.isInteger(cursor.offset) && cursor.offset <= scan.validBytes) {
+      const done = scanSegment(buf.subarray(0, cursor.offset));
+      const boundary = done.validBytes === cursor.offset || scan.damaged.some((d) => d.to === cursor.offset);
+      if (done.tornBytes === 0 && boundary) head = { offset: cursor.offset, points: done.points };
+    }
+    return { segment, head, damaged: scan.damaged, tornBytes: scan.tornBytes };
   }
 
   /** Appends a batch durably (fsync). Returns the points dropped to make room. */
@@ -185,7 +234,7 @@ export class Spool {
           pos = { seq: seg.seq, offset: 0 };
           endPoints = 0;
         }
-        const read = await readRecords(seg.seq, seg.file, pos.offset, seg.size, maxPoints - points, this.recent);
+        const read = await readRecords(seg, pos.offset, maxPoints - points, this.recent);
         if (read.damaged) seg.size = read.offset; // damaged since open: what follows cannot be trusted
         batches.push(...read.batches);
         points += read.points;
@@ -213,27 +262,36 @@ export class Spool {
     return pos;
   }
 
-  /** Removes a peeked batch (the store has it). A no-op when the spool dropped it meanwhile. */
+  /**
+   * Removes a peeked batch (the store has it). A no-op when the spool dropped it meanwhile. The
+   * head moves in memory whatever happens on disk; a failure to record it there (cursor, removal
+   * of consumed segments) is thrown afterwards, and costs at most a replay again after a restart.
+   */
   async ack(batch: SpooledBatch): Promise<void> {
+    let failure: unknown = null;
+    const keep = (err: unknown) => {
+      failure ??= err;
+    };
     const emptied = await this.atHead(async () => {
       if (batch.start.seq !== this.head.seq || batch.start.offset !== this.head.offset) return false;
       const sameSegment = batch.end.seq === this.head.seq;
       this.head = { seq: batch.end.seq, offset: batch.end.offset, points: sameSegment ? this.head.points + batch.endPoints : batch.endPoints };
       // Consumed segments are never the last one, the one appends go to.
-      while (this.segments.length > 1 && this.segments[0]!.seq < this.head.seq) await this.removeFirst();
+      while (this.segments.length > 1 && this.segments[0]!.seq < this.head.seq) await this.removeFirst(keep);
       while (this.segments.length > 1 && this.head.offset >= this.segments[0]!.size) {
-        await this.removeFirst();
+        await this.removeFirst(keep);
         this.head = { seq: this.segments[0]!.seq, offset: 0, points: 0 };
       }
-      await this.cursor.write({ seq: this.head.seq, offset: this.head.offset });
+      await this.cursor.write({ seq: this.head.seq, offset: this.head.offset }).catch(keep);
       return this.points === 0;
     });
     // Emptying touches the tail too: it waits for an append in progress, which may refill it.
     if (emptied) {
       await this.atBothEnds(async () => {
-        if (this.points === 0) await this.reset();
+        if (this.points === 0) await this.reset(keep);
       });
     }
+    if (failure) throw failure;
   }
 
   /** Closes the file in use; the spool stays on disk. */
@@ -274,9 +332,14 @@ export class Spool {
     if (this.active) return this.active;
     const seq = this.nextSeq++;
     const file = this.fileOf(seq);
-    this.active = await open(file, 'a');
+    // A folder removed while the host runs is made again.
+    this.active = await open(file, 'a').catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      await mkdir(this.dir, { recursive: true });
+      return open(file, 'a');
+    });
     await fsyncDir(this.dir); // the new file's directory entry must survive a crash too
-    this.segments.push({ seq, file, size: 0, points: 0 });
+    this.segments.push({ seq, file, size: 0, points: 0, skips: new Map() });
     if (this.segments.length === 1) this.head = { seq, offset: 0, points: 0 };
     return this.active;
   }
@@ -285,31 +348,33 @@ export class Spool {
     const seg = this.segments[0]!;
     const lost = seg.points - (seg.seq === this.head.seq ? this.head.points : 0);
     this.dropped += lost;
-    await this.removeFirst();
+    await this.removeFirst((err) => {
+      throw err;
+    });
     const next = this.segments[0];
     this.head = { seq: next?.seq ?? this.nextSeq, offset: 0, points: 0 };
     if (next) await this.cursor.write({ seq: this.head.seq, offset: this.head.offset });
     return lost;
   }
 
-  private async removeFirst(): Promise<void> {
+  /** Forgets the first segment and removes its file; a failure to remove goes to `onError`. */
+  private async removeFirst(onError: (err: unknown) => void): Promise<void> {
     const seg = this.segments.shift()!;
     if (this.segments.length === 0 && this.active) {
-      await this.active.close();
+      await this.active.close().catch(onError);
       this.active = null;
     }
-    await rm(seg.file, { force: true });
+    await rm(seg.file, { force: true }).catch(onError);
   }
 
   /** Empty: no file left behind, numbering goes on. */
-  private async reset(): Promise<void> {
+  private async reset(onError: (err: unknown) => void): Promise<void> {
     this.recent.clear();
-    await this.active?.close();
+    while (this.segments.length > 0) await this.removeFirst(onError);
+    await this.active?.close().catch(onError);
     this.active = null;
-    for (const seg of this.segments) await rm(seg.file, { force: true });
-    this.segments = [];
     this.head = { seq: this.nextSeq, offset: 0, points: 0 };
-    await this.cursor.remove();
+    await this.cursor.remove().catch(onError);
   }
 
 }

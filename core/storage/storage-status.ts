@@ -1,3 +1,4 @@
+import { cut } from '../logging/redactor.js';
 import type { ErrorRecord, StorageHealth } from './storage.js';
 import type { WriteFailure } from './write-failure.js';
 
@@ -23,6 +24,8 @@ export class StorageStatus {
   constructor(
     private readonly type: StorageHealth['type'],
     private readonly now: () => Date = () => new Date(),
+    /** Makes a message fit for health: the host's Redactor.brief (redacted, then bounded); by default only bounded. */
+    private readonly brief: (message: string) => string = cut,
   ) {}
 
   /** The failure the store is in, or null while writes succeed. */
@@ -96,6 +99,6 @@ export class StorageStatus {
   }
 
   private setError(message: string, httpStatus?: number): void {
-    this.lastError = { at: this.now().toISOString(), message, ...(httpStatus === undefined ? {} : { http_status: httpStatus }) };
+    this.lastError = { at: this.now().toISOString(), message: this.brief(message), ...(httpStatus === undefined ? {} : { http_status: httpStatus }) };
   }
 }

@@ -33,6 +33,8 @@ export interface Storage {
   start(): Promise<void>;
   /** Enqueues points (each carries its `source` tag). */
   write(points: readonly SourcePoint[]): void;
+  /** Counts points of a source given up before they reached the storage (in `dropped_points`). */
+  drop(sourceId: string, points: number, reason: string): void;
   /** When the latest points of a source were acknowledged by the store. */
   lastWritten(sourceId: string): Date | null;
   health(): StorageHealth;

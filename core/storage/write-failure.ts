@@ -59,11 +59,12 @@ function serverMessage(err: HttpError): string {
       const parsed = JSON.parse(err.body) as { message?: unknown; error?: unknown };
       text = parsed.message ?? parsed.error;
     } catch {
-      text = err.body;
+      // The client keeps the first 1,000 characters of a text body: a secret there may be cut short, its last word goes.
+      text = err.body.length >= 1000 ? `${err.body.replace(/\S*$/, '')}…` : err.body;
     }
   }
-  const msg = typeof text === 'string' && text.trim() !== '' ? text.trim() : (err.statusMessage ?? 'no message');
-  return msg.length > 300 ? `${msg.slice(0, 300)}…` : msg;
+  // Not cut here: a cut before redaction would leave a secret's prefix; StorageStatus bounds it after.
+  return typeof text === 'string' && text.trim() !== '' ? text.trim() : (err.statusMessage ?? 'no message');
 }
 
 function retryAfterMs(err: HttpError): number | undefined {

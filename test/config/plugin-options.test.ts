@@ -47,6 +47,8 @@ describe('plugin option validation', () => {
       retries: 3,
       credentials_retry_after: '15m',
       max_data_age: '1h',
+      max_points_per_run: 100_000,
+      max_latest_series: 10_000,
       base_url: 'https://api.example.test',
       refresh_before: '5m',
     });

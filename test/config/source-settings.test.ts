@@ -33,6 +33,8 @@ describe('source settings, resolved once from the options', () => {
       errorAfter: 3,
       credentialsRetryAfterMs: 15 * 60_000,
       refreshBeforeMs: 5 * 60_000,
+      maxPointsPerRun: 100_000,
+      maxLatestSeries: 10_000,
       maxDataAgeMs: undefined,
       baseUrl: 'https://api.example.test',
       tokenUrl: '/oauth/token',
@@ -40,13 +42,15 @@ describe('source settings, resolved once from the options', () => {
   });
 
   it('takes what the config sets, durations in milliseconds', () => {
-    const options = { timeout: '90s', retries: 0, error_after: 5, credentials_retry_after: '1h', refresh_before: '2m', max_data_age: '3h', base_url: 'http://127.0.0.1:9/', token_url: 'http://127.0.0.1:9/token' };
+    const options = { timeout: '90s', retries: 0, error_after: 5, credentials_retry_after: '1h', refresh_before: '2m', max_data_age: '3h', max_points_per_run: 50, max_latest_series: 7, base_url: 'http://127.0.0.1:9/', token_url: 'http://127.0.0.1:9/token' };
     expect(settingsOf(refreshing, options)).toEqual({
       timeoutMs: 90_000,
       retries: 0,
       errorAfter: 5,
       credentialsRetryAfterMs: 3_600_000,
       refreshBeforeMs: 120_000,
+      maxPointsPerRun: 50,
+      maxLatestSeries: 7,
       maxDataAgeMs: 3 * 3_600_000,
       baseUrl: 'http://127.0.0.1:9/',
       tokenUrl: 'http://127.0.0.1:9/token',

@@ -28,13 +28,25 @@ export interface CliHost {
 /** Checks once before a file's tests (`beforeAll`) that the built program is there and current. */
 export const buildCli = async (): Promise<void> => void builtProgram();
 
-/** Writes `files` (name → text) beside the config, then starts the host on a free port with `env`. */
-export async function startCliHost(sources: string, files: Record<string, string> = {}, env: Record<string, string> = {}): Promise<CliHost> {
+/**
+ * Writes `files` (name → text) beside the config, then starts the host on a free port. `env` is
+ * added to its environment; `storage` gives the config's storage block (default: the local store
+ * inside the config's folder).
+ */
+export async function startCliHost(
+  sources: string,
+  files: Record<string, string> = {},
+  { env = {}, storage = localStorageYaml }: { env?: Record<string, string>; storage?: (dir: string) => string } = {},
+): Promise<CliHost> {
   const port = await freePort();
   const cfg = tempConfig('');
   dropInExamplePlugin(cfg.dir);
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(cfg.dir, name), text);
-  cfg.write(`server:\n  host: 127.0.0.1\n  port: ${port}\n${localStorageYaml(cfg.dir)}sources:\n${sources}`);
+  cfg.write(`server:
+  host: 127.0.0.1
+  port: ${port}
+${storage(cfg.dir)}sources:
+${sources}`);
   const child = spawnCli(['start', '--config', cfg.file], env);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let ended = false;

@@ -153,7 +153,7 @@ describe('VAR_FILE naming something that is not a small regular file', () => {
     const keyFile = path.join(dir, 'key');
     writeFileSync(keyFile, `${KEY}\n`);
     const source = (interval: string) => exampleSourceYaml('sensor', '${EXAMPLE_KEY}', api!.url, '', { interval, sensor: true });
-    running = await startCliHost(source('1s'), {}, { EXAMPLE_KEY_FILE: keyFile });
+    running = await startCliHost(source('1s'), {}, { env: { EXAMPLE_KEY_FILE: keyFile } });
     const host = running;
     const calls = async (n: number) => {
       const deadline = Date.now() + 15_000;

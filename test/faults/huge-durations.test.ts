@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
+import { eventually } from '../support/eventually.js';
 import { runCli } from '../support/run-cli.js';
 import { tempConfig } from '../support/temp-config.js';
 import { buildCli, exampleSource, pluginModule, sleep, startCliHost, type CliHost } from './cli-host.js';
@@ -22,19 +23,11 @@ afterEach(async () => {
   await fake.close();
 });
 
-async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await sleep(100);
-  }
-}
-
 describe('huge durations', () => {
   it('a 429 with Retry-After: 99999999999999 makes that source wait a day; /health, /metrics and the other sources stay up', async () => {
     fake.failNext(1, 429, { headers: { 'retry-after': '99999999999999' }, body: '{"error":"slow down"}' });
     host = await startCliHost(exampleSource('limited', KEY, fake.url, '2s') + exampleSource('other', KEY, fake.url, '2s'));
-    await until(async () => (await host!.get('/health')).body.sources?.limited?.status_detail === 'rate_limited');
+    await eventually('the rate limit', async () => (await host!.get('/health')).body.sources?.limited?.status_detail === 'rate_limited');
     const started = Date.now();
     await sleep(2500);
     const health = await host.get('/health');
@@ -59,9 +52,7 @@ describe('huge durations', () => {
       'apiVersion: 1, default_schedule: "100000000d",',
     );
     host = await startCliHost('  forever:\n    plugin: ./forever.mjs\n', { 'forever.mjs': plugin });
-    await until(async () => (await host!.get('/health')).body.sources?.forever?.status_detail === 'operational').catch(async (err) => {
-      throw new Error(`${String(err)}: ${JSON.stringify((await host!.get('/health')).body.sources)}`);
-    });
+    await eventually('the first run', async () => (await host!.get('/health')).body.sources?.forever?.status_detail === 'operational');
     const health = await host.get('/health');
     expect(health.status).toBe(200);
     const next = Date.parse(health.body.sources.forever.next_run);

@@ -159,6 +159,8 @@ describe('GET /metrics', () => {
     await host.running.storage.flush();
     const { samples } = await scrape();
     expect(value(samples, 'homeiq_storage_dropped_points')).toBe(2);
+    // Dropped because the spool was full, not because the store refused them.
+    expect(value(samples, 'homeiq_storage_rejected_points')).toBe(0);
     expect(value(samples, 'homeiq_storage_spooled_points')).toBe(0);
     expect(host.running.host.health().storage.dropped_points).toBe(2);
   });
