@@ -5,6 +5,7 @@ import { BUILTIN_PLUGINS } from './builtin-plugins.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Redactor } from './logging/redactor.js';
 import { Host, type HostOptions } from './runtime/host.js';
+import { HomeAssistantPublisher } from './mqtt/home-assistant.js';
 import { HostMetrics } from './runtime/metrics.js';
 import { PluginLoader } from './runtime/plugin-loader.js';
 import type { Publisher } from './runtime/publisher.js';
@@ -43,8 +44,21 @@ export function buildContainer(parts: ContainerParts): Container {
   c.bind(TOKENS.Scheduler).toDynamicValue(() => new LocalScheduler());
   c.bind(TOKENS.PluginLoader).toDynamicValue(() => new PluginLoader(BUILTIN_PLUGINS));
   c.bind(TOKENS.Metrics).toDynamicValue(() => new HostMetrics());
-  // Publishers: one line each (Home Assistant over MQTT joins here).
+  // Publishers: one line each.
   c.bind(TOKENS.Publisher).toService(TOKENS.Metrics);
+  const mqtt = parts.loaded.config.mqtt;
+  if (mqtt) {
+    c.bind(TOKENS.HomeAssistant).toDynamicValue(
+      (ctx) =>
+        new HomeAssistantPublisher({
+          config: mqtt,
+          logger: get(ctx, TOKENS.Logger),
+          redact: (text) => get(ctx, TOKENS.Redactor).redact(text),
+          version: get(ctx, TOKENS.HostOptions).version,
+        }),
+    );
+    c.bind(TOKENS.Publisher).toService(TOKENS.HomeAssistant);
+  }
   c.bind(TOKENS.Host).toDynamicValue(
     (ctx) =>
       new Host(

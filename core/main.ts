@@ -85,12 +85,17 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   const host = resolve(container, TOKENS.Host);
   const metrics = resolve(container, TOKENS.Metrics);
   metrics.attach(host);
+  const homeAssistant = container.isBound(TOKENS.HomeAssistant) ? resolve(container, TOKENS.HomeAssistant) : null;
+  homeAssistant?.attach(host);
   await storage.start();
   await host.apply(prepared);
+  // After the first apply: the sources are known when the first connection sweeps leftovers.
+  homeAssistant?.start();
   /** Schedules stopped, runs in flight given `graceMs` (then abandoned), what was written flushed. */
   const stopSources = async (graceMs: number) => {
     resolve(container, TOKENS.Scheduler).stop();
     await host.stop(graceMs);
+    await homeAssistant?.stop();
     await storage.close();
   };
   const app = createApp({ host, redactor, logger, metrics, extend: statusPageRoutes });
