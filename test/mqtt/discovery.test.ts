@@ -41,6 +41,7 @@ describe('Home Assistant discovery through the built program and a real broker',
       exampleSourceYaml('standby', '${HOMEIQ_TEST_NO_SUCH_KEY:-}', api.url, '', { interval: '1h', sensor: true }),
       exampleSourceYaml('refused', 'wrong-key-987', api.url, '', { interval: '1h', sensor: true }),
       '  declared:\n    plugin: ./declared.mjs\n    interval: 1h\n',
+      exampleSourceYaml('paused', api.key, api.url, '    enabled: false\n', { interval: '1h', sensor: true }),
     ];
     const host = await startMqttHost(sources.join(''), `mqtt:\n  url: ${url}\n  discovery_prefix: ${prefix}\n  base_topic: ${base}\n`, { 'declared.mjs': DECLARED });
     try {
@@ -69,6 +70,8 @@ describe('Home Assistant discovery through the built program and a real broker',
       expect(await until('refused status', () => ha.last(`${base}/refused/status/state`) === 'credentials_invalid')).toBe(true);
       expect(ha.last(`${base}/refused/availability`)).toBe('offline');
       expect(ha.last(`${base}/refused/problem/state`)).toBe('ON');
+      expect(await until('paused status', () => ha.last(`${base}/paused/status/state`))).toBe('disabled');
+      expect(ha.last(`${base}/paused/availability`)).toBe('offline');
       expect(ha.json(`${base}/refused/status/attributes`)).toMatchObject({ status: 'error', status_detail: 'credentials_invalid' });
 
       // Declared entities: unit from a tag, the next slot, one per station, the forecast bounded.
@@ -107,7 +110,7 @@ describe('Home Assistant discovery through the built program and a real broker',
       await until('states after birth', () => ha.messages.slice(before).some((m) => m.topic === `${base}/reading/status/state`), 10_000);
 
       // A source removed from the config loses its entities at once.
-      host.rewrite(sources.slice(0, 3).join(''));
+      host.rewrite([...sources.slice(0, 3), sources[4]].join(''));
       await until('declared removed', () => ha.last(`${prefix}/sensor/homeiq_declared_price_now/config`) === '');
       expect(ha.last(`${prefix}/binary_sensor/homeiq_declared_problem/config`)).toBe('');
       expect(ha.last(valueTopic)).not.toBe('');
