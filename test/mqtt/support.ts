@@ -2,21 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
+import { eventually } from '../support/eventually.js';
 import { dropInExamplePlugin } from '../support/readme-plugin.js';
 import { freePort, spawnCli } from '../support/run-cli.js';
 import { localStorageYaml, tempConfig } from '../support/temp-config.js';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until `check` returns a value other than undefined/false (polling), or fails saying `what`. */
+/** Waits until `check` returns a value other than undefined/false, and returns it (see eventually). */
 export async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
+  let value: T | undefined | false;
+  await eventually(what, async () => (value = await check()) !== undefined && value !== false, ms);
+  return value as T;
 }
 
 /** Topics of one test: its own discovery prefix and base topic on the shared broker. */
