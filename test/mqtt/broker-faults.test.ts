@@ -41,6 +41,10 @@ describe('a broker that is down, restarts or refuses the login never stops the h
         const h = await host.health();
         expect(h.mqtt).toMatchObject({ status: 'healthy', connected: true });
         expect(h.sources.reading.status).toBe('healthy');
+        // A graceful stop says `offline` itself.
+        host.kill('SIGTERM');
+        expect(await host.exited).toBe(0);
+        await until('offline on SIGTERM', () => ha.last(`${topics.base}/status`) === 'offline');
       } finally {
         await ha.end();
       }
