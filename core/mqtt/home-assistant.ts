@@ -14,7 +14,6 @@ import {
   statusDiscoveries,
   Topics,
   valueDiscovery,
-  type Discovery,
   type SourceContext,
 } from './discovery.js';
 import { entityValues, slug, type EntityValue } from './entity-values.js';
@@ -109,13 +108,13 @@ export class HomeAssistantPublisher implements Publisher {
   }
 
   /**
-   * Publishes one entity of this host's own (not a source's), e.g. the planner's next start:
-   * its discovery config retained, and its state. `owner` groups entities removed together.
+   * Publishes one entity of the host's own, not a source's (the planner's next start): `owner` is
+   * its device (`homeiq_<owner>`, model `model`) and groups what `remove(owner)` deletes. Checked
+   * against Home Assistant's rules like every entity; call again with a new state to update it.
    */
-  publishEntity(owner: string, discovery: Discovery, state: string, attributes?: Record<string, unknown>): void {
-    this.put(owner, discovery.topic, JSON.stringify(discovery.payload));
-    this.put(owner, this.topics.state(owner, discovery.key), state, true);
-    if (attributes) this.put(owner, this.topics.attributes(owner, discovery.key), JSON.stringify(attributes), true);
+  publishEntity(owner: string, model: string, entity: EntityValue): void {
+    this.put(owner, this.topics.availability(owner), 'online', true);
+    this.publishValue({ id: owner, plugin: model, version: this.options.version }, entity);
   }
 
   /** Deletes every entity and state of `owner` (a source id) from the broker. */
