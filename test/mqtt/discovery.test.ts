@@ -10,11 +10,12 @@ const DECLARED = `export default {
   entities: [
     { key: 'price_now', name: 'Price now', measurement: 'electricity_price', field: 'price_per_kwh', unit: '{currency}/kWh', state_class: 'measurement', forecast: true, suggested_display_precision: 3 },
     { key: 'price_next', name: 'Next price', measurement: 'electricity_price', field: 'price_per_kwh', pick: 'next', unit: '{currency}/kWh', state_class: 'measurement' },
+    { key: 'cost', name: 'Cost', measurement: 'electricity_price', field: 'price_per_kwh', unit: '{money}', device_class: 'monetary', state_class: 'total' },
     { key: 'temp', name: 'Temperature', measurement: 'weather', field: 'temperature_c', device_class: 'temperature', unit: '°C', state_class: 'measurement', per_tag: 'station' },
   ],
   create() { return { fetch() {
     const q = 900000; const t0 = Math.floor(Date.now() / q) * q;
-    const prices = Array.from({ length: 1500 }, (_, i) => ({ measurement: 'electricity_price', tags: { currency: 'EUR' }, fields: { price_per_kwh: 0.1 + i / 10000 }, time: new Date(t0 + i * q) }));
+    const prices = Array.from({ length: 1500 }, (_, i) => ({ measurement: 'electricity_price', tags: { currency: 'EUR', money: 'euro' }, fields: { price_per_kwh: 0.1 + i / 10000 }, time: new Date(t0 + i * q) }));
     return [...prices, { measurement: 'weather', tags: { station: 'north' }, fields: { temperature_c: 21.5 }, time: new Date(Date.now() - 1000) }];
   } }; },
 };
@@ -87,6 +88,9 @@ describe('Home Assistant discovery through the built program and a real broker',
       expect(forecast[0]![1]).toBe(0.1001);
       expect(ha.json(`${prefix}/sensor/homeiq_declared_temp_north/config`)).toMatchObject({ name: 'Temperature north', device_class: 'temperature', unit_of_measurement: '°C' });
       expect(ha.last(`${base}/declared/temp_north/state`)).toBe('21.5');
+      // A unit that resolves to one Home Assistant would reject: left out, named in the log.
+      expect(ha.last(`${prefix}/sensor/homeiq_declared_cost/config`)).toBeUndefined();
+      expect(host.output()).toMatch(/mqtt: entity cost \(Cost\) not published: device class monetary needs an ISO 4217 currency code/);
 
       // Every config valid for Home Assistant; no secret anywhere.
       for (const m of ha.messages) {
