@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
 import { exampleSourceYaml } from '../support/readme-plugin.js';
 import { MosquittoServer } from '../support/mosquitto-server.js';
+import { freePort } from '../support/run-cli.js';
 import { HomeAssistantClient, sleep, startMqttHost, testTopics, until } from './support.js';
 
 describe('a broker that is down, restarts or refuses the login never stops the host', () => {
@@ -73,6 +74,27 @@ describe('a broker that is down, restarts or refuses the login never stops the h
       await until('the source ran', async () => (await host.health()).sources.reading.status_detail === 'operational');
       const everything = JSON.stringify(await host.health()) + (await (await fetch(`${host.url}/metrics`)).text()) + host.output();
       expect(everything).not.toContain(password);
+    } finally {
+      host.kill('SIGTERM');
+      await host.exited;
+    }
+  }, 60_000);
+
+  it('starts and runs its sources with no broker listening at all', async () => {
+    const topics = testTopics();
+    const host = await startMqttHost(
+      exampleSourceYaml('reading', api.key, api.url, '', { interval: '1h', sensor: true }),
+      `mqtt:\n  url: mqtt://127.0.0.1:${await freePort()}\n  discovery_prefix: ${topics.prefix}\n  base_topic: ${topics.base}\n`,
+    );
+    try {
+      await until('the source ran', async () => (await host.health()).sources.reading.status_detail === 'operational');
+      const h = await until('the connection error', async () => {
+        const h = await host.health();
+        return h.mqtt?.last_error ? h : undefined;
+      });
+      expect(h.mqtt).toMatchObject({ connected: false, published: 0 });
+      expect(h.mqtt.last_error.message).toMatch(/mqtt connection to mqtt:\/\/127\.0\.0\.1:\d+ failed: connect ECONNREFUSED/);
+      expect(h.status).toBe('healthy');
     } finally {
       host.kill('SIGTERM');
       await host.exited;
