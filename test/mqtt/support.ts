@@ -42,6 +42,7 @@ export class HomeAssistantClient {
     return undefined;
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json(topic: string): Record<string, any> | undefined {
     const text = this.last(topic);
     return text ? (JSON.parse(text) as Record<string, any>) : undefined;
@@ -67,6 +68,7 @@ export async function startMqttHost(sources: string, mqttYaml: string, files: Re
   const child = spawnCli(['start', '--config', cfg.file]);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const health = async () => (await (await fetch(`${url}/health`)).json()) as Record<string, any>;
   await until(`/health of the host:\n${child.output()}`, () => health().catch(() => undefined), 40_000);
   return {
