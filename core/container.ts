@@ -6,6 +6,7 @@ import type { LoadedConfig } from './config/load.js';
 import type { Redactor } from './logging/redactor.js';
 import { PlannerService } from './planner/planner-service.js';
 import { Host, type HostOptions } from './runtime/host.js';
+import { HomeAssistantPublisher } from './mqtt/home-assistant.js';
 import { HostMetrics } from './runtime/metrics.js';
 import { PluginLoader } from './runtime/plugin-loader.js';
 import type { Publisher } from './runtime/publisher.js';
@@ -44,7 +45,7 @@ export function buildContainer(parts: ContainerParts): Container {
   c.bind(TOKENS.Scheduler).toDynamicValue(() => new LocalScheduler());
   c.bind(TOKENS.PluginLoader).toDynamicValue(() => new PluginLoader(BUILTIN_PLUGINS));
   c.bind(TOKENS.Metrics).toDynamicValue(() => new HostMetrics());
-  // Publishers: one line each (Home Assistant over MQTT joins here).
+  // Publishers: one line each.
   c.bind(TOKENS.Publisher).toService(TOKENS.Metrics);
   // The planner reads the signal sources' newest points from the host, which it is a publisher of:
   // the host is looked up when a plan is made, not when the planner is built.
@@ -52,11 +53,24 @@ export function buildContainer(parts: ContainerParts): Container {
     (ctx) =>
       new PlannerService(
         get(ctx, TOKENS.Config).config.planner,
-        (id) => resolve(c, TOKENS.Host).runner(id)?.keptPoints() ?? [],
+        (id) => resolve(c, TOKENS.Host).runner(id)?.newestPoints ?? [],
         get(ctx, TOKENS.Logger).child({ component: 'planner' }),
       ),
   );
   c.bind(TOKENS.Publisher).toService(TOKENS.Planner);
+  const mqtt = parts.loaded.config.mqtt;
+  if (mqtt) {
+    c.bind(TOKENS.HomeAssistant).toDynamicValue(
+      (ctx) =>
+        new HomeAssistantPublisher({
+          config: mqtt,
+          logger: get(ctx, TOKENS.Logger),
+          redact: (text) => get(ctx, TOKENS.Redactor).redact(text),
+          version: get(ctx, TOKENS.HostOptions).version,
+        }),
+    );
+    c.bind(TOKENS.Publisher).toService(TOKENS.HomeAssistant);
+  }
   c.bind(TOKENS.Host).toDynamicValue(
     (ctx) =>
       new Host(

@@ -56,6 +56,10 @@ export function registerSecrets(redactor: Redactor, loaded: LoadedConfig): void 
   redactor.add(influx?.password);
   if (influx?.username && influx.password) redactor.addBasicAuth(influx.username, influx.password);
   if (influx) redactor.addUrl(influx.url);
+  const mqtt = loaded.config.mqtt;
+  redactor.add(mqtt?.password);
+  if (mqtt) redactor.addUrl(mqtt.url);
+  if (mqtt?.username && mqtt.password) redactor.addBasicAuth(mqtt.username, mqtt.password);
   for (const source of Object.values(loaded.config.sources)) {
     for (const [field, value] of Object.entries(source.credentials)) if (isSecretField(field)) redactor.add(value);
     // A password in any address (`base_url: https://user:pass@proxy`), not only in write-only options.
@@ -83,13 +87,18 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   const metrics = resolve(container, TOKENS.Metrics);
   const planner = resolve(container, TOKENS.Planner);
   metrics.attach(host);
+  const homeAssistant = container.isBound(TOKENS.HomeAssistant) ? resolve(container, TOKENS.HomeAssistant) : null;
+  homeAssistant?.attach(host);
   await storage.start();
   await host.apply(prepared);
+  // After the first apply: the sources are known when the first connection sweeps leftovers.
+  homeAssistant?.start();
   /** Schedules stopped, runs in flight given `graceMs` (then abandoned), what was written flushed. */
   const stopSources = async (graceMs: number) => {
     resolve(container, TOKENS.Scheduler).stop();
     planner.stop();
     await host.stop(graceMs);
+    await homeAssistant?.stop();
     await storage.close();
   };
   const routePlanner = plannerRoutes(planner);

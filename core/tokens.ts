@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { HomeAssistantPublisher } from './mqtt/home-assistant.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Redactor } from './logging/redactor.js';
 import type { Host, HostOptions } from './runtime/host.js';
@@ -22,6 +23,8 @@ export const TOKENS = {
   Scheduler: token<Scheduler>('Scheduler'),
   PluginLoader: token<PluginLoader>('PluginLoader'),
   Metrics: token<HostMetrics>('Metrics'),
+  /** Bound only when the config has an `mqtt` section. */
+  HomeAssistant: token<HomeAssistantPublisher>('HomeAssistant'),
   /** Multi-bound: every publisher receives every run's outcome. */
   Publisher: token<Publisher>('Publisher'),
   Host: token<Host>('Host'),

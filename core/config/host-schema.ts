@@ -80,6 +80,24 @@ const LogSchema = Type.Object(
   { ...closed, default: {} },
 );
 
+/** A topic level of our own: MQTT wildcards and Home Assistant's illegal discovery characters kept out. */
+export const TOPIC_LEVELS_PATTERN = '^[a-zA-Z0-9_-]+(/[a-zA-Z0-9_-]+)*$';
+
+/** A broker URL: mqtt:// or mqtts://, a host and optional port, no path. */
+export const MQTT_URL_PATTERN = '^mqtts?://[^/?#\\s]+/?$';
+
+/** `mqtt`: Home Assistant over MQTT discovery (CONTRACT §7); off when absent. */
+const MqttSchema = Type.Object(
+  {
+    url: Type.String({ pattern: MQTT_URL_PATTERN, description: 'Broker, e.g. mqtt://192.168.1.10:1883 or mqtts://broker:8883.' }),
+    username: Type.Optional(Type.String({ minLength: 1, description: 'Optional broker login.' })),
+    password: Type.Optional(Type.String({ description: 'Optional broker password (with username).' })),
+    discovery_prefix: Type.Optional(Type.String({ pattern: TOPIC_LEVELS_PATTERN, default: 'homeassistant', description: "Home Assistant's discovery prefix." })),
+    base_topic: Type.Optional(Type.String({ pattern: TOPIC_LEVELS_PATTERN, default: 'homeiq', description: 'Topics of states and availability: <base_topic>/status, <base_topic>/<source>/…' })),
+  },
+  { ...closed, dependencies: { password: ['username'] } },
+);
+
 /** One entry under `sources`. The plugin's own schema checks `options` once the plugin is loaded. */
 export const SourceSchema = Type.Object(
   {
@@ -99,6 +117,7 @@ export const HostConfigSchema = Type.Object(
     server: Type.Optional(ServerSchema),
     log: Type.Optional(LogSchema),
     storage: Type.Optional(StorageSchema),
+    mqtt: Type.Optional(MqttSchema),
     sources: Type.Optional(Type.Record(Type.String(), SourceSchema, { default: {} })),
     planner: Type.Optional(PlannerSchema),
   },

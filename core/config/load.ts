@@ -8,7 +8,7 @@ import { envOverrides, influxProblems, sourceProblems, spoolMaxBytes, type EnvOv
 import { buildPlanner, plannerProblems } from './planner-rules.js';
 import { createSchemaValidator } from './schema-validator.js';
 import { noteMissingVariables, rememberMissing, substituteEnv } from './substitution.js';
-import type { ConfigProblem, HostConfig, InfluxConfig, Locate, SourceConfig } from './types.js';
+import type { ConfigProblem, HostConfig, InfluxConfig, Locate, MqttConfig, SourceConfig } from './types.js';
 import { duplicateKeyProblems, lazyLocate, readConfigDocument, type ConfigDocument } from './yaml-document.js';
 
 export { ConfigFileError, formatProblem } from './config-file-error.js';
@@ -65,7 +65,7 @@ function toPlain(document: ConfigDocument, scope: RuleScope, problems: ConfigPro
     problems.push({ file: scope.file, path: '', message: `invalid YAML: ${(err as Error).message}` });
     return {};
   }
-  for (const key of ['server', 'log', 'storage', 'sources', 'planner']) if (raw[key] === null) delete raw[key];
+  for (const key of ['server', 'log', 'storage', 'mqtt', 'sources', 'planner']) if (raw[key] === null) delete raw[key];
   const sources = raw.sources;
   if (isObject(sources)) {
     for (const entry of Object.values(sources)) {
@@ -133,6 +133,7 @@ function buildConfig(raw: Raw, file: string, overrides: EnvOverrides, spoolBytes
       batch_size: storage.batch_size as number,
       flush_interval_ms: parseDuration(storage.flush_interval as string)!,
     },
+    ...(raw.mqtt ? { mqtt: raw.mqtt as MqttConfig } : {}),
     sources,
     ...(isObject(raw.planner) ? { planner: buildPlanner(raw.planner) } : {}),
   };

@@ -6,6 +6,8 @@ export interface HostConfig {
   /** Extension: `log.level` (LOG_LEVEL overrides). */
   log: { level: string };
   storage: StorageConfig;
+  /** Extension (CONTRACT §7): Home Assistant over MQTT; absent = off. */
+  mqtt?: MqttConfig;
   sources: Record<string, SourceConfig>;
   /** The planner (CONTRACT §8); absent when the file has no `planner` section. */
   planner?: PlannerConfig;
@@ -34,6 +36,15 @@ export interface PlannerTask {
   weights: { carbon: number; price: number };
   contiguous: boolean;
   max_segments: number;
+}
+
+/** `mqtt`, with its defaults filled in. */
+export interface MqttConfig {
+  url: string;
+  username?: string;
+  password?: string;
+  discovery_prefix: string;
+  base_topic: string;
 }
 
 export interface InfluxConfig {

@@ -9,6 +9,7 @@ export { Type } from '@sinclair/typebox';
 export type { Static } from '@sinclair/typebox';
 export { StringEnum } from './string-enum.js';
 export type { PluginCommand, CommandIo } from './command.js';
+export type { EntityDeclaration } from './entity.js';
 export type {
   DataSource,
   CreateContext,

@@ -1,6 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { PluginCommand } from './command.js';
 import type { CreateContext, DataSource } from './data-source.js';
+import type { EntityDeclaration } from './entity.js';
 
 /** The plugin API version this host implements. A plugin declaring another major is refused. */
 export const PLUGIN_API_VERSION = 1;
@@ -72,6 +73,12 @@ export interface PluginDeclaration<O = Record<string, unknown>> {
    * written depends on the options.
    */
   writes?: string[];
+
+  /**
+   * The values Home Assistant shows as entities when the host publishes over MQTT (optional; without
+   * it every numeric field of the newest points becomes a sensor). Checked when the plugin loads.
+   */
+  entities?: EntityDeclaration[];
   /** CLI commands the plugin adds (`npx homeiq <name>`), such as one that creates an account. */
   commands?: PluginCommand[];
   /** Makes the source's `DataSource`; called once per (re)start. Throwing puts only this source in error. */

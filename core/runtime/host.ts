@@ -3,12 +3,12 @@ import type { Redactor } from '../logging/redactor.js';
 import type { Storage, StorageHealth } from '../storage/storage.js';
 import type { PreparedSource } from './source-set.js';
 import type { Scheduler } from './scheduler.js';
-import { toEveryPublisher, type Publisher } from './publisher.js';
+import { toEveryPublisher, type HealthBlocks, type Publisher } from './publisher.js';
 import { SourceRunner, type RunObserver } from './source-runner.js';
 import type { SourceHealth, Status } from './source-state.js';
 import { isoOrNull } from './iso-time.js';
 
-export interface HealthReport {
+export interface HealthReport extends HealthBlocks {
   status: Status;
   version: string;
   uptime_seconds: number;
@@ -84,7 +84,7 @@ export class Host {
     private readonly logger: Logger,
     private readonly redactor: Redactor,
     private readonly options: HostOptions,
-    publishers: readonly Publisher[] = [],
+    private readonly publishers: readonly Publisher[] = [],
   ) {
     this.started = this.now();
     this.observer = toEveryPublisher(publishers);
@@ -119,6 +119,8 @@ export class Host {
       if (startedIds.length % START_BATCH === 0) await new Promise((r) => setImmediate(r));
     }
     this.configLoaded = true;
+    const running = this.sourceIds;
+    for (const publisher of this.publishers) publisher.sourcesApplied?.({ running, started: startedIds, stopped });
     return { started: startedIds, stopped, unchanged };
   }
 
@@ -167,11 +169,14 @@ export class Host {
       sources[id] = h;
       if (RANK[h.status] > RANK[worst]) worst = h.status;
     }
+    const blocks: HealthBlocks = {};
+    for (const publisher of this.publishers) Object.assign(blocks, publisher.healthBlocks?.());
     return {
       status: worst,
       version: this.options.version,
       uptime_seconds: Math.round((this.now() - this.started) / 100) / 10,
       storage,
+      ...blocks,
       sources,
     };
   }

@@ -53,6 +53,10 @@ export class HostMetrics implements Publisher {
     fromHealth('homeiq_storage_points_written', 'Points acknowledged by storage since start', [], (g, health) => g.set(health.storage.points_written ?? 0));
     fromHealth('homeiq_storage_spooled_points', 'Points waiting in the durable spool', [], (g, health) => g.set(health.storage.spooled_points));
     fromHealth('homeiq_storage_dropped_points', 'Points dropped (spool full or rejected lines)', [], (g, health) => g.set(health.storage.dropped_points));
+    // Home Assistant over MQTT, when the config has it (CONTRACT §7).
+    fromHealth('homeiq_mqtt_connected', 'Whether the MQTT broker is connected (1) or not (0)', [], (g, health) => health.mqtt && g.set(health.mqtt.connected ? 1 : 0));
+    fromHealth('homeiq_mqtt_published_messages', 'MQTT messages the broker acknowledged since start', [], (g, health) => health.mqtt && g.set(health.mqtt.published));
+    fromHealth('homeiq_mqtt_connection_errors', 'Failed MQTT connection attempts since start', [], (g, health) => health.mqtt && g.set(health.mqtt.connection_errors));
     fromHealth('homeiq_storage_rejected_points', 'Points the store refused (part of the dropped points)', [], (g, health) => g.set(health.storage.rejected_points ?? 0));
   }
 

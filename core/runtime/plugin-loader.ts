@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { PluginCommand } from '../plugin-api/command.js';
+import { entityDeclarationProblems } from '../mqtt/ha-rules.js';
 import { packagePath } from '../paths.js';
 import { ConfigError } from '../plugin-api/errors.js';
 import { SUPPORTED_API_VERSIONS, type PluginDeclaration } from '../plugin-api/plugin.js';
@@ -161,6 +162,7 @@ export function checkDeclaration(decl: unknown): string[] {
   if (writes !== undefined && (!Array.isArray(writes) || !writes.every((w) => typeof w === 'string'))) {
     problems.push('writes must be a list of measurement names');
   }
+  problems.push(...entityDeclarationProblems(d.entities));
   const commands = d.commands as unknown[] | undefined;
   if (commands !== undefined && (!Array.isArray(commands) || !commands.every(isCommand))) {
     problems.push('commands must be a list of { name, summary, usage, run } with name matching [a-z0-9][a-z0-9_-]*');

@@ -4,6 +4,7 @@ import type { SourceConfig } from '../config/types.js';
 import type { DataSource, RunContext } from '../plugin-api/data-source.js';
 import { errors as errorClasses, TimeoutError } from '../plugin-api/errors.js';
 import type { Point, SourcePoint } from '../plugin-api/point.js';
+import type { EntityDeclaration } from '../plugin-api/entity.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
 import { isSecretField, type Redactor } from '../logging/redactor.js';
 import { registerWriteOnlyOptions } from './secret-options.js';
@@ -258,9 +259,14 @@ export class SourceRunner implements StatusOwner, RunOwner {
     };
   }
 
-  /** The points `/latest` keeps, as they are (the planner reads its signals here). */
-  keptPoints(): readonly Point[] {
+  /** The points of the newest runs, one list per series as `/latest` keeps them (Home Assistant's states). */
+  get newestPoints(): readonly Point[] {
     return this.latestPoints.points;
+  }
+
+  /** The values the plugin declares for Home Assistant (none: every numeric field). */
+  get entities(): readonly EntityDeclaration[] | undefined {
+    return this.deps.plugin?.entities;
   }
 
   /** The latest points as `/api/sources/:id/latest` answers them. */

@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { InfluxdServer } from '../support/influxd-server.js';
-import { ensureInstalled, INFLUXDB_PACKAGE, VICTORIA_PACKAGE } from '../support/server-packages.js';
+import { MosquittoServer, type BrokerLogin } from '../support/mosquitto-server.js';
+import { ensureInstalled, INFLUXDB_PACKAGE, MOSQUITTO_PACKAGE, VICTORIA_PACKAGE } from '../support/server-packages.js';
 import { VictoriaServer } from '../support/victoria-server.js';
 
 declare module 'vitest' {
@@ -9,29 +10,38 @@ declare module 'vitest' {
     influxV1Url: string;
     /** Base URL of the shared VictoriaMetrics: the InfluxDB v2 write API at /api/v2/write. */
     victoriaUrl: string;
+    /** The shared Mosquitto's listener that accepts anyone (`mqtt://127.0.0.1:PORT`). */
+    mqttUrl: string;
+    /** The shared Mosquitto's listener that requires `mqttLogin`. */
+    mqttAuthUrl: string;
+    mqttLogin: BrokerLogin;
   }
 }
 
 /**
- * Global setup of the suite: installs InfluxDB 1.x and VictoriaMetrics when they are missing,
- * starts one of each (in parallel) on free loopback ports with temporary data folders, checks
- * that the servers answering are the ones started, hands their URLs to the tests
- * (`inject('influxV1Url')`, `inject('victoriaUrl')`), and stops and removes them at the end.
- * Tests that stop a server (outages) start private instances through test/support/.
+ * Global setup of the suite: installs InfluxDB 1.x, VictoriaMetrics and Mosquitto when they are
+ * missing, starts one of each (in parallel) on free loopback ports with temporary data folders,
+ * checks that the servers answering are the ones started, hands their URLs to the tests
+ * (`inject('influxV1Url')`, `inject('victoriaUrl')`, `inject('mqttUrl')`…), and stops and removes
+ * them at the end. Tests that stop a server (outages) start private instances through test/support/.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  ensureInstalled([INFLUXDB_PACKAGE, VICTORIA_PACKAGE]);
-  const started = await Promise.allSettled([InfluxdServer.start(), VictoriaServer.start()]);
-  const [influx, victoria] = started;
+  ensureInstalled([INFLUXDB_PACKAGE, VICTORIA_PACKAGE, MOSQUITTO_PACKAGE]);
+  const started = await Promise.allSettled([InfluxdServer.start(), VictoriaServer.start(), MosquittoServer.start()]);
+  const [influx, victoria, mosquitto] = started;
   const teardown = async (): Promise<void> => {
     await Promise.all(started.map(async (s) => (s.status === 'fulfilled' ? s.value.destroy() : undefined)));
   };
-  if (influx.status === 'rejected' || victoria.status === 'rejected') {
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed || influx.status !== 'fulfilled' || victoria.status !== 'fulfilled' || mosquitto.status !== 'fulfilled') {
     await teardown();
-    const reason = influx.status === 'rejected' ? influx.reason : (victoria as PromiseRejectedResult).reason;
-    throw new Error(`test servers: could not start: ${(reason as Error).message}`, { cause: reason });
+    const reason = failed?.reason as Error;
+    throw new Error(`test servers: could not start: ${reason.message}`, { cause: reason });
   }
   project.provide('influxV1Url', influx.value.url);
   project.provide('victoriaUrl', victoria.value.url);
+  project.provide('mqttUrl', mosquitto.value.url);
+  project.provide('mqttAuthUrl', mosquitto.value.authUrl);
+  project.provide('mqttLogin', mosquitto.value.login);
   return teardown;
 }

@@ -2,7 +2,7 @@
 // fetch of a source) and updates the page in place, without a reload. `?refresh=N` sets N seconds (0.25 to 300).
 
 import { h } from './elements.js';
-import { updateStorage, updateSummary } from './overview.js';
+import { updateMqtt, updateStorage, updateSummary } from './overview.js';
 import { refreshRelativeTimes, relativeTime } from './relative-time.js';
 import { createCard, updateCard } from './source-card.js';
 import { statusIcon } from './status-icon.js';
@@ -68,6 +68,7 @@ function render(health) {
   updateSummary(/** @type {HTMLElement} */ (document.getElementById('summary')), health);
   renderSources(health.sources ?? {});
   updateStorage(/** @type {HTMLElement} */ (document.getElementById('storage')), health.storage, health.uptime_seconds);
+  updateMqtt(/** @type {HTMLElement} */ (document.getElementById('mqtt')), health.mqtt);
   const updated = /** @type {HTMLElement} */ (document.getElementById('updated'));
   updated.replaceChildren('Updated ', h('time', { datetime: new Date(lastSuccess).toISOString(), 'data-relative': true }, 'just now'));
   if (firstRender && location.hash) openLinkedSource(decodeURIComponent(location.hash.slice(1)));

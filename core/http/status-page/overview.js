@@ -58,3 +58,17 @@ export function updateStorage(el, storage, uptimeSeconds) {
   const uptime = document.getElementById('uptime');
   if (uptime) uptime.textContent = ` · up ${duration(uptimeSeconds)}`;
 }
+
+/**
+ * The Home Assistant line: whether the MQTT broker is connected, and how many messages it took
+ * (hidden when the config has no `mqtt`).
+ * @param {HTMLElement} el
+ * @param {Record<string, any> | undefined} mqtt the `mqtt` object of `GET /health`
+ */
+export function updateMqtt(el, mqtt) {
+  el.hidden = !mqtt;
+  if (!mqtt) return;
+  const { icon, text } = statusIcon(mqtt.status, 'operational');
+  const state = mqtt.connected ? `connected · ${mqtt.published} messages published` : `not connected${mqtt.last_error ? `: ${mqtt.last_error.message}` : ''}`;
+  replaceWhenChanged(el, `${mqtt.status}|${state}`, () => [iconElement(icon, text), ` Home Assistant (MQTT): ${state}`]);
+}
