@@ -100,6 +100,21 @@ describe('the Mosquitto of docker-compose.yml', () => {
   });
 });
 
+describe("the README's Home Assistant section", () => {
+  it('gives three mqtt lines that load as a valid config, the password a secret from the environment', async () => {
+    const block = /```yaml\n(mqtt:\n[\s\S]*?)```/.exec(text('README.md'))?.[1];
+    expect(block?.trim().split('\n')).toHaveLength(4);
+    const dir = mkdtempSync(path.join(tmpdir(), 'homeiq-readme-mqtt-'));
+    try {
+      writeFileSync(path.join(dir, 'sources.yaml'), block!);
+      const loaded = await loadConfig(path.join(dir, 'sources.yaml'), { MQTT_PASSWORD: 'broker-pass-1' });
+      expect(loaded.config.mqtt).toMatchObject({ url: 'mqtt://192.168.1.10:1883', username: 'homeiq', password: 'broker-pass-1', discovery_prefix: 'homeassistant', base_topic: 'homeiq' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the shipped configs', () => {
   it('load, name only installed plugins, and validate against their schemas; the Docker one has the same sources', async () => {
     const loader = new PluginLoader(BUILTIN_PLUGINS);
