@@ -33,3 +33,81 @@ export interface EntityDeclaration {
   /** Puts the coming points into a `forecast` attribute, `[[epoch_seconds, value], …]`, under 16 KiB. */
   forecast?: boolean;
 }
+
+/*
+ * The standard entities of CONTRACT §4's shared measurements: every plugin of a kind writes the
+ * same series, so each declares the same entities from here rather than a copy of its own.
+ */
+
+const PRICE = 'electricity_price';
+
+/** Price now (with the coming slots as `forecast`) and the next slot's price; optionally with tax and Tibber's level. */
+export function priceEntities(has: { inclTax?: boolean; level?: boolean; perArea?: boolean } = {}): EntityDeclaration[] {
+  // A price per kWh is not `monetary` (that takes a bare currency and state class total only).
+  const price = { measurement: PRICE, unit: '{currency}/kWh', state_class: 'measurement', icon: 'mdi:cash', suggested_display_precision: 4 } as const;
+  const perArea = has.perArea ? { per_tag: 'area' } : {};
+  const entities: EntityDeclaration[] = [
+    { key: 'price', name: 'Price', field: 'price_per_kwh', forecast: true, ...price, ...perArea },
+    { key: 'price_next', name: 'Next price', field: 'price_per_kwh', pick: 'next', ...price, ...perArea },
+  ];
+  if (has.inclTax) {
+    entities.push(
+      { key: 'price_incl_tax', name: 'Price incl. tax', field: 'price_per_kwh_incl_tax', forecast: true, ...price, ...perArea },
+      { key: 'price_incl_tax_next', name: 'Next price incl. tax', field: 'price_per_kwh_incl_tax', pick: 'next', ...price, ...perArea },
+    );
+  }
+  if (has.level) entities.push({ key: 'price_level', name: 'Price level', measurement: PRICE, field: 'level', icon: 'mdi:cash-marker', ...perArea });
+  return entities;
+}
+
+/** Weather now (`weather`) and the next hour's forecast (`weather_forecast`) with the hours to come. */
+export function weatherEntities(): EntityDeclaration[] {
+  const now = { measurement: 'weather', state_class: 'measurement' } as const;
+  const ahead = { measurement: 'weather_forecast', pick: 'next', forecast: true, state_class: 'measurement' } as const;
+  return [
+    { key: 'temperature', name: 'Temperature', field: 'temperature_c', unit: '°C', device_class: 'temperature', suggested_display_precision: 1, ...now },
+    { key: 'humidity', name: 'Humidity', field: 'relative_humidity_pct', unit: '%', device_class: 'humidity', suggested_display_precision: 0, ...now },
+    { key: 'wind_speed', name: 'Wind speed', field: 'wind_speed_kmh', unit: 'km/h', device_class: 'wind_speed', suggested_display_precision: 1, ...now },
+    { key: 'wind_direction', name: 'Wind direction', field: 'wind_direction_deg', unit: '°', icon: 'mdi:compass-outline', suggested_display_precision: 0, ...now },
+    { key: 'precipitation', name: 'Precipitation', field: 'precipitation_mm', unit: 'mm', device_class: 'precipitation', suggested_display_precision: 1, ...now },
+    { key: 'pressure', name: 'Pressure', field: 'pressure_hpa', unit: 'hPa', device_class: 'atmospheric_pressure', suggested_display_precision: 0, ...now },
+    { key: 'cloud_cover', name: 'Cloud cover', field: 'cloud_cover_pct', unit: '%', icon: 'mdi:weather-cloudy', suggested_display_precision: 0, ...now },
+    // A WMO code is a category, not a quantity: no state class, so no statistics of it.
+    { key: 'weather_code', name: 'Weather code', measurement: 'weather', field: 'weather_code', icon: 'mdi:weather-partly-cloudy' },
+    { key: 'temperature_forecast', name: 'Temperature next hour', field: 'temperature_c', unit: '°C', device_class: 'temperature', suggested_display_precision: 1, ...ahead },
+    { key: 'precipitation_forecast', name: 'Precipitation next hour', field: 'precipitation_mm', unit: 'mm', device_class: 'precipitation', suggested_display_precision: 1, ...ahead },
+  ];
+}
+
+/** Names of the `parameter` tag's values (CONTRACT §4) as entity names. */
+const POLLUTANTS = { o3: 'Ozone', pm25: 'PM2.5', pm10: 'PM10', no2: 'NO2', co: 'CO', so2: 'SO2' } as const;
+
+/**
+ * The overall AQI now (its category as an attribute), each pollutant's AQI and the overall
+ * forecast. The plugins write index values, not concentrations: every AQI entity is device class
+ * `aqi` (no unit), never `pm25` and the like, which mean μg/m³. An upstream whose forecasts often
+ * give a category only (AirNow, whole days at midnight UTC) shows the day's category (1–6) instead.
+ */
+export function airQualityEntities(parameters: readonly (keyof typeof POLLUTANTS)[], forecast: 'aqi' | 'category' = 'aqi'): EntityDeclaration[] {
+  const aqi = { field: 'aqi', device_class: 'aqi', state_class: 'measurement', suggested_display_precision: 0 } as const;
+  const ahead = { measurement: 'air_quality_forecast', tags: { parameter: 'overall' }, pick: 'next' as const, forecast: true, attributes: ['category_name'] };
+  return [
+    { key: 'aqi', name: 'AQI', measurement: 'air_quality', tags: { parameter: 'overall' }, attributes: ['category_name'], ...aqi },
+    ...parameters.map((p): EntityDeclaration => ({ key: `aqi_${p}`, name: `${POLLUTANTS[p]} AQI`, measurement: 'air_quality', tags: { parameter: p }, ...aqi })),
+    forecast === 'aqi'
+      ? { key: 'aqi_forecast', name: 'AQI forecast', ...ahead, ...aqi }
+      : { key: 'aqi_category_forecast', name: 'AQI category forecast', field: 'category', state_class: 'measurement', icon: 'mdi:air-filter', ...ahead, pick: 'now' },
+  ];
+}
+
+/** A calendar's next event: its start as a `timestamp` entity, the rest as attributes. */
+export const NEXT_EVENT_ENTITY: EntityDeclaration = {
+  key: 'next_event',
+  name: 'Next event',
+  measurement: 'calendar_event',
+  value: 'time',
+  pick: 'next',
+  device_class: 'timestamp',
+  icon: 'mdi:calendar-clock',
+  attributes: ['summary', 'location', 'end', 'all_day'],
+};

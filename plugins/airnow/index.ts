@@ -1,4 +1,4 @@
-import { definePlugin } from '../../core/plugin-api/index.js';
+import { definePlugin, airQualityEntities } from '../../core/plugin-api/index.js';
 import { AIRNOW_OPTIONS_SCHEMA } from './options.js';
 import { AirNowSource } from './source.js';
 
@@ -16,5 +16,8 @@ export default definePlugin({
   default_schedule: '20,50 * * * *',
   // An hour's observation may arrive up to ~90 min after the hour starts; twice that is stale.
   max_data_age: '3h',
+  // AirNow reports ozone and particles (NO2, CO and SO2 only at a few stations); its forecasts often
+  // give a category without an AQI.
+  entities: airQualityEntities(['o3', 'pm25', 'pm10'], 'category'),
   create: ({ options }) => new AirNowSource(options),
 });

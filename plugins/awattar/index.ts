@@ -1,4 +1,4 @@
-import { definePlugin } from '../../core/plugin-api/index.js';
+import { definePlugin, priceEntities } from '../../core/plugin-api/index.js';
 import { AWATTAR_OPTIONS_SCHEMA } from './options.js';
 import { createAwattarSource, GERMAN_API } from './awattar-source.js';
 
@@ -22,5 +22,6 @@ export default definePlugin({
   // prices means the source has missed a day.
   max_data_age: '1h',
   options: AWATTAR_OPTIONS_SCHEMA,
+  entities: priceEntities(),
   create: ({ options }) => createAwattarSource(options),
 });

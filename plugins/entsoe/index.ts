@@ -1,4 +1,4 @@
-import { definePlugin } from '../../core/plugin-api/index.js';
+import { definePlugin, priceEntities } from '../../core/plugin-api/index.js';
 import { ENTSOE_OPTIONS_SCHEMA } from './options.js';
 import { createEntsoeSource } from './entsoe-source.js';
 
@@ -28,5 +28,6 @@ export default definePlugin({
   // prices means the source has missed a day.
   max_data_age: '1h',
   options: ENTSOE_OPTIONS_SCHEMA,
+  entities: priceEntities(),
   create: () => createEntsoeSource(),
 });

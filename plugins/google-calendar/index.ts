@@ -1,4 +1,4 @@
-import { definePlugin } from '../../core/plugin-api/index.js';
+import { definePlugin, NEXT_EVENT_ENTITY } from '../../core/plugin-api/index.js';
 import { authCommand } from './auth-command.js';
 import { GoogleCalendarSource } from './calendar-source.js';
 import { GOOGLE_TOKEN_URL, optionsSchema } from './options.js';
@@ -23,5 +23,6 @@ export default definePlugin({
   default_schedule: '15m',
   options: optionsSchema,
   commands: [authCommand],
+  entities: [NEXT_EVENT_ENTITY],
   create: ({ options }) => new GoogleCalendarSource(options),
 });

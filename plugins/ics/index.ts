@@ -1,4 +1,4 @@
-import { definePlugin } from '../../core/plugin-api/index.js';
+import { definePlugin, NEXT_EVENT_ENTITY } from '../../core/plugin-api/index.js';
 import { IcsSource } from './ics-source.js';
 import { optionsSchema } from './options.js';
 
@@ -15,5 +15,6 @@ export default definePlugin({
   // /latest is asked, so the poll interval never delays "is anyone away now".
   default_schedule: '30m',
   options: optionsSchema,
+  entities: [NEXT_EVENT_ENTITY],
   create: ({ options, sourceId }) => new IcsSource(options, sourceId),
 });

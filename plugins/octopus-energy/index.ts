@@ -1,4 +1,4 @@
-import { definePlugin } from '../../core/plugin-api/index.js';
+import { definePlugin, priceEntities } from '../../core/plugin-api/index.js';
 import { OCTOPUS_OPTIONS_SCHEMA } from './options.js';
 import { createOctopusSource } from './octopus-source.js';
 
@@ -22,5 +22,6 @@ export default definePlugin({
   // rates means the source has missed a day.
   max_data_age: '1h',
   options: OCTOPUS_OPTIONS_SCHEMA,
+  entities: priceEntities({ inclTax: true }),
   create: () => createOctopusSource(),
 });

@@ -1,4 +1,4 @@
-import { definePlugin } from '../../core/plugin-api/index.js';
+import { definePlugin, airQualityEntities } from '../../core/plugin-api/index.js';
 import { AIR_QUALITY_OPTIONS_SCHEMA } from './options.js';
 import { AirQualitySource } from './source.js';
 
@@ -15,5 +15,6 @@ export default definePlugin({
   default_schedule: '30m',
   // `current.time` advances every hour; two hours without a newer one means the upstream stalled.
   max_data_age: '2h',
+  entities: airQualityEntities(['o3', 'pm25', 'pm10', 'no2', 'co', 'so2']),
   create: () => new AirQualitySource(),
 });

@@ -1,4 +1,4 @@
-import { definePlugin } from '../../core/plugin-api/index.js';
+import { definePlugin, weatherEntities } from '../../core/plugin-api/index.js';
 import { OPEN_METEO_OPTIONS_SCHEMA } from './options.js';
 import { OpenMeteoSource } from './source.js';
 
@@ -15,5 +15,6 @@ export default definePlugin({
   default_schedule: '15m',
   // `current.time` advances every 15 minutes; an hour without a newer one means the upstream stalled.
   max_data_age: '1h',
+  entities: weatherEntities(),
   create: () => new OpenMeteoSource(),
 });

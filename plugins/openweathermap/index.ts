@@ -1,4 +1,4 @@
-import { definePlugin } from '../../core/plugin-api/index.js';
+import { definePlugin, weatherEntities } from '../../core/plugin-api/index.js';
 import { OPENWEATHERMAP_OPTIONS_SCHEMA } from './options.js';
 import { OpenWeatherMapSource } from './source.js';
 
@@ -17,5 +17,6 @@ export default definePlugin({
   // `dt` is when OpenWeatherMap last computed the weather; it may lag its 10-minute cadence by
   // most of an hour, so two hours without a newer one means it stalled.
   max_data_age: '2h',
+  entities: weatherEntities(),
   create: () => new OpenWeatherMapSource(),
 });

@@ -1,4 +1,4 @@
-import { definePlugin } from '../../core/plugin-api/index.js';
+import { definePlugin, priceEntities } from '../../core/plugin-api/index.js';
 import { TIBBER_OPTIONS_SCHEMA } from './options.js';
 import { createTibberSource } from './tibber-source.js';
 
@@ -29,5 +29,7 @@ export default definePlugin({
   // prices means the source has missed a day.
   max_data_age: '1h',
   options: TIBBER_OPTIONS_SCHEMA,
+  // One set per home: each home has its own prices (the `area` tag is the home id).
+  entities: priceEntities({ inclTax: true, level: true, perArea: true }),
   create: () => createTibberSource(),
 });

@@ -1,11 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BUILTIN_PLUGINS } from '../../core/builtin-plugins.js';
 import { loadConfig } from '../../core/config/load.js';
 import { PluginLoader } from '../../core/runtime/plugin-loader.js';
 import { prepareSources } from '../../core/runtime/source-set.js';
+import { freePort } from '../support/free-port.js';
+import { ManagedProcess, waitUntil } from '../support/managed-process.js';
 
 /**
  * No Docker engine runs here, so these check what can be checked without one (issue 10): the
@@ -30,8 +35,8 @@ const SCHEMA: Record<string, { tags: string[]; fields: string[] }> = {
 describe('docker-compose.yml', () => {
   const compose = parse(text('docker-compose.yml'));
 
-  it('runs the host, InfluxDB 2 and Grafana, with the host checked on /health', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'homeiq', 'influxdb']);
+  it('runs the host, InfluxDB 2, Grafana and Mosquitto, with the host checked on /health', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'homeiq', 'influxdb', 'mosquitto']);
     expect(compose.services.homeiq.healthcheck.test.join(' ')).toContain('/health');
     expect(compose.services.influxdb.image).toMatch(/^influxdb:2/);
     expect(compose.services.homeiq.environment.HOMEIQ_CONFIG).toBe('/app/config/sources.docker.yaml');
@@ -48,6 +53,65 @@ describe('docker-compose.yml', () => {
       expect(listed, `homeiq.env.example lists ${name}`).toContain(name);
     }
     for (const name of variables(text('docker-compose.yml'))) expect(listed, `homeiq.env.example lists ${name}`).toContain(name);
+  });
+});
+
+describe('the Mosquitto of docker-compose.yml', () => {
+  const compose = parse(text('docker-compose.yml'));
+
+  it('is wired to the host: the Docker config publishes to it unless MQTT_URL names another broker', async () => {
+    const mosquitto = compose.services.mosquitto;
+    expect(mosquitto.image).toMatch(/^eclipse-mosquitto:2/);
+    expect(mosquitto.ports).toContain('1883:1883');
+    expect(mosquitto.volumes).toContain('./config/mosquitto:/mosquitto/config');
+    expect(compose.services.homeiq.depends_on).toContain('mosquitto');
+    expect(compose.services.homeiq.environment.MQTT_URL).toBe('${MQTT_URL:-mqtt://mosquitto:1883}');
+    const docker = await loadConfig(file('config/sources.docker.yaml'), { INFLUXDB_TOKEN: 'not-a-real-token' });
+    expect(docker.config.mqtt).toMatchObject({ url: 'mqtt://mosquitto:1883', discovery_prefix: 'homeassistant', base_topic: 'homeiq' });
+    const elsewhere = await loadConfig(file('config/sources.docker.yaml'), { INFLUXDB_TOKEN: 'x', MQTT_URL: 'mqtt://homeassistant.local:1883' });
+    expect(elsewhere.config.mqtt?.url).toBe('mqtt://homeassistant.local:1883');
+  });
+
+  it("runs with its mosquitto.conf under Debian's mosquitto 2: anonymous clients may publish and subscribe", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'homeiq-compose-mosquitto-'));
+    const port = await freePort();
+    // The shipped file as the container reads it, but on a free loopback port and a temporary data folder.
+    const conf = text('config/mosquitto/mosquitto.conf')
+      .replace(/^listener 1883$/m, `listener ${port} 127.0.0.1`)
+      .replace(/^persistence_location .*$/m, `persistence_location ${dir}/`)
+      .concat(process.getuid?.() === 0 ? 'user root\n' : '');
+    writeFileSync(path.join(dir, 'mosquitto.conf'), conf);
+    const broker = new ManagedProcess('mosquitto', ['-c', path.join(dir, 'mosquitto.conf')], path.join(dir, 'mosquitto.log'));
+    broker.start();
+    try {
+      const url = `mqtt://127.0.0.1:${port}`;
+      const connect = () => mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 1000 });
+      await waitUntil(`mosquitto on ${url}`, async () => { await (await connect()).endAsync(); return true; }, () => broker.running);
+      const client = await connect();
+      await client.subscribeAsync('homeiq/status');
+      const received = new Promise<string>((resolve) => client.on('message', (_t, payload) => resolve(payload.toString())));
+      await client.publishAsync('homeiq/status', 'online', { qos: 1, retain: true });
+      expect(await received).toBe('online');
+      await client.endAsync();
+    } finally {
+      await broker.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the README's Home Assistant section", () => {
+  it('gives three mqtt lines that load as a valid config, the password a secret from the environment', async () => {
+    const block = /```yaml\n(mqtt:\n[\s\S]*?)```/.exec(text('README.md'))?.[1];
+    expect(block?.trim().split('\n')).toHaveLength(4);
+    const dir = mkdtempSync(path.join(tmpdir(), 'homeiq-readme-mqtt-'));
+    try {
+      writeFileSync(path.join(dir, 'sources.yaml'), block!);
+      const loaded = await loadConfig(path.join(dir, 'sources.yaml'), { MQTT_PASSWORD: 'broker-pass-1' });
+      expect(loaded.config.mqtt).toMatchObject({ url: 'mqtt://192.168.1.10:1883', username: 'homeiq', password: 'broker-pass-1', discovery_prefix: 'homeassistant', base_topic: 'homeiq' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
