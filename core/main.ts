@@ -11,6 +11,7 @@ import { plannerRoutes } from './http/planner-routes.js';
 import { statusPageRoutes } from './http/status-page.js';
 import { createLogger } from './logging/logger.js';
 import { isSecretField, Redactor } from './logging/redactor.js';
+import { PlannerEntities } from './mqtt/planner-entities.js';
 import { ConfigReloader } from './runtime/config-reloader.js';
 import type { Host } from './runtime/host.js';
 import { prepareSources } from './runtime/source-set.js';
@@ -93,10 +94,13 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   await host.apply(prepared);
   // After the first apply: the sources are known when the first connection sweeps leftovers.
   homeAssistant?.start();
+  // The planner's tasks as Home Assistant devices, when both are configured.
+  const plannerEntities = homeAssistant && planner.enabled ? new PlannerEntities(planner, homeAssistant) : null;
   /** Schedules stopped, runs in flight given `graceMs` (then abandoned), what was written flushed. */
   const stopSources = async (graceMs: number) => {
     resolve(container, TOKENS.Scheduler).stop();
     planner.stop();
+    plannerEntities?.stop();
     await host.stop(graceMs);
     await homeAssistant?.stop();
     await storage.close();
@@ -117,10 +121,12 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   const onReload = (next: LoadedConfig) => {
     registerSecrets(redactor, next);
     planner.configure(next.config.planner);
+    plannerEntities?.refresh();
   };
   const reloader = new ConfigReloader(file, host, loader, logger, env, onReload, loaded);
   if (options.watch !== false) reloader.start();
   planner.start();
+  plannerEntities?.start();
   host.onStandbyCheck = () => reloader.recheck('looking for credentials of sources in standby');
   logger.info({ url, config: file, sources: host.sourceIds.length, storage: storage.type }, 'HomeIQ Sources is running');
   let stopping: Promise<void> | null = null;

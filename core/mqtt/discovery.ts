@@ -80,20 +80,23 @@ function common(topics: Topics, source: SourceContext, component: Discovery['com
 
 /** A value sensor: unavailable when the host is down or the source has no data (`availability_mode: all`). */
 export function valueDiscovery(topics: Topics, source: SourceContext, e: EntityValue): Discovery {
-  const { id, payload } = common(topics, source, 'sensor', e.key, e.name);
+  const component = e.component ?? 'sensor';
+  const { id, payload } = common(topics, source, component, e.key, e.name);
+  const binary = component === 'binary_sensor';
   const config: Record<string, unknown> = {
     ...payload,
     ...(e.attributes ? { json_attributes_topic: topics.attributes(source.id, e.key) } : {}),
-    ...(e.unit !== undefined ? { unit_of_measurement: e.unit } : {}),
+    ...(binary ? { payload_on: 'ON', payload_off: 'OFF' } : {}),
+    ...(e.unit !== undefined && !binary ? { unit_of_measurement: e.unit } : {}),
     ...(e.device_class ? { device_class: e.device_class } : {}),
-    ...(e.state_class ? { state_class: e.state_class } : {}),
+    ...(e.state_class && !binary ? { state_class: e.state_class } : {}),
     ...(e.icon ? { icon: e.icon } : {}),
     ...(e.suggested_display_precision !== undefined ? { suggested_display_precision: e.suggested_display_precision } : {}),
     ...(source.expireAfterSeconds ? { expire_after: source.expireAfterSeconds } : {}),
     availability: [{ topic: topics.hostStatus }, { topic: topics.availability(source.id) }],
     availability_mode: 'all',
   };
-  return { component: 'sensor', uniqueId: id, key: e.key, topic: topics.config('sensor', id), payload: config };
+  return { component, uniqueId: id, key: e.key, topic: topics.config(component, id), payload: config };
 }
 
 /** The keys of the two entities every source has; a declared entity with one of them is skipped. */
@@ -123,9 +126,15 @@ export function statusDiscoveries(topics: Topics, source: SourceContext): Discov
   ];
 }
 
+/** The binary sensor device classes the host publishes (Home Assistant has more). */
+const BINARY_SENSOR_CLASSES = new Set(['running', 'problem']);
+
 /** What Home Assistant would reject in a value sensor's config; null when it is valid. */
 export function discoveryProblem(d: Discovery): string | null {
   const p = d.payload as { unit_of_measurement?: string; device_class?: string; state_class?: 'measurement' };
+  if (d.component === 'binary_sensor') {
+    return p.device_class === undefined || BINARY_SENSOR_CLASSES.has(p.device_class) ? null : `device class ${p.device_class} is not one this host uses for a binary sensor`;
+  }
   return entityRuleProblem({ unit: p.unit_of_measurement, device_class: p.device_class, state_class: p.state_class });
 }
 

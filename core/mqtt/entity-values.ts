@@ -10,6 +10,8 @@ export const MAX_UNDECLARED = 100;
 export interface EntityValue {
   /** `[a-z0-9_]+`, unique within the source: the end of the unique id. */
   key: string;
+  /** `sensor` (the default) or `binary_sensor`, whose state is `ON` or `OFF` (the planner's "running now"). */
+  component?: 'sensor' | 'binary_sensor';
   name: string;
   unit?: string;
   device_class?: string;
