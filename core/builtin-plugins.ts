@@ -8,6 +8,7 @@ import openMeteoAirQuality from '../plugins/open-meteo-air-quality/index.js';
 import openMeteo from '../plugins/open-meteo/index.js';
 import openweathermap from '../plugins/openweathermap/index.js';
 import tibber from '../plugins/tibber/index.js';
+import ukCarbonIntensity from '../plugins/uk-carbon-intensity/index.js';
 import watttime from '../plugins/watttime/index.js';
 import type { PluginDeclaration } from './plugin-api/index.js';
 
@@ -18,6 +19,7 @@ import type { PluginDeclaration } from './plugin-api/index.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const BUILTIN_PLUGINS: readonly PluginDeclaration<any>[] = [
   watttime,
+  ukCarbonIntensity,
   airnow,
   openMeteo,
   openMeteoAirQuality,

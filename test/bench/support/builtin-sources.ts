@@ -8,6 +8,7 @@ import { startFakeOctopus } from '../../fakes/octopus-energy.js';
 import { startFakeOpenMeteo } from '../../fakes/open-meteo.js';
 import { startFakeOpenWeatherMap } from '../../fakes/openweathermap.js';
 import { startFakeTibber } from '../../fakes/tibber.js';
+import { startFakeUkCarbon } from '../../fakes/uk-carbon-intensity.js';
 import { startFakeWattTime } from '../../fakes/watttime.js';
 
 /** The fake upstreams of every built-in plugin, and the `sources:` YAML that points at them. */
@@ -57,7 +58,8 @@ export async function startBuiltinFakes(): Promise<BuiltinFakes> {
   ]);
   ics.setFeed(SECRET_FEED_PATH, rollingFeed());
   octopus.setRates('AGILE-24-10-01', 'E-1R-AGILE-24-10-01-C', halfHourRates());
-  const closers: Array<{ close(): Promise<void> }> = [airnow, meteo, owm, tibber, octopus, entsoe, awattar, google, ics];
+  const ukCarbon = await startFakeUkCarbon();
+  const closers: Array<{ close(): Promise<void> }> = [airnow, meteo, owm, tibber, octopus, entsoe, awattar, google, ics, ukCarbon];
   const place = { latitude: 52.52, longitude: 13.41 };
   const sources: Record<string, string> = {
     airnow: entry('airnow', 'airnow', { base_url: airnow.url, zip_code: '20002' }, { api_key: airnow.key }),
@@ -68,6 +70,7 @@ export async function startBuiltinFakes(): Promise<BuiltinFakes> {
     'octopus-energy': entry('octopus', 'octopus-energy', { base_url: octopus.url, product_code: 'AGILE-24-10-01', region: 'C' }),
     entsoe: entry('entsoe', 'entsoe', { base_url: entsoe.url, zone: '10Y1001A1001A82H' }, { security_token: entsoe.token }),
     awattar: entry('awattar', 'awattar', { base_url: awattar.url, country: 'DE' }),
+    'uk-carbon-intensity': entry('uk-carbon', 'uk-carbon-intensity', { base_url: ukCarbon.url }),
     'google-calendar': entry(
       'family-calendar',
       'google-calendar',

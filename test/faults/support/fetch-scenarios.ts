@@ -10,6 +10,7 @@ import openMeteoAirQuality from '../../../plugins/open-meteo-air-quality/index.j
 import openMeteo from '../../../plugins/open-meteo/index.js';
 import openweathermap from '../../../plugins/openweathermap/index.js';
 import tibber from '../../../plugins/tibber/index.js';
+import ukCarbonIntensity from '../../../plugins/uk-carbon-intensity/index.js';
 import watttime from '../../../plugins/watttime/index.js';
 import { startFakeAirNow } from '../../fakes/airnow.js';
 import { startFakeAwattar, type MarketEntry } from '../../fakes/awattar.js';
@@ -21,6 +22,7 @@ import { startFakeOctopus } from '../../fakes/octopus-energy.js';
 import { startFakeOpenMeteo } from '../../fakes/open-meteo.js';
 import { startFakeOpenWeatherMap } from '../../fakes/openweathermap.js';
 import { DEMO_HOME_ID, startFakeTibber } from '../../fakes/tibber.js';
+import { startFakeUkCarbon } from '../../fakes/uk-carbon-intensity.js';
 import { startFakeWattTime } from '../../fakes/watttime.js';
 import type { FixtureKind } from './arbitraries.js';
 
@@ -92,6 +94,16 @@ export const FETCH_SCENARIOS: FetchScenario[] = [
       return { url: fake.url, close: () => fake.close(), source: (proxy) => ({ options: { base_url: proxy } }) };
     },
     targets: [path('/v1/marketdata')],
+  },
+  {
+    name: 'uk-carbon-intensity',
+    plugin: ukCarbonIntensity,
+    now: '2026-12-05T07:10:00Z',
+    start: async () => {
+      const fake = await startFakeUkCarbon();
+      return { url: fake.url, close: () => fake.close(), source: (proxy) => ({ options: { base_url: proxy } }) };
+    },
+    targets: [path('/intensity/2026-12-05T07:00Z/fw48h'), path('/intensity'), path('/generation')],
   },
   {
     name: 'entsoe',
