@@ -76,7 +76,9 @@ export class ElectricityMapsSource implements DataSource<ElectricityMapsOptions>
     const errors: ItemError[] = [];
     if (this.options.history) await this.part(ctx, 'history', points, errors);
     if (this.options.forecast) await this.part(ctx, 'forecast', points, errors);
-    return { points, errors, details: { zone: this.zone, emission_factor_type: this.options.emission_factor_type } };
+    // The history ends with the latest hour: one point per series and hour, the latest value's kept.
+    const unique = new Map(points.map((p) => [`${p.tags!.series}|${p.time.getTime()}`, p] as const).reverse());
+    return { points: [...unique.values()].reverse(), errors, details: { zone: this.zone, emission_factor_type: this.options.emission_factor_type } };
   }
 
   latest(points: readonly Point[], now: Date): unknown {
