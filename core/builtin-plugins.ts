@@ -1,5 +1,6 @@
 import airnow from '../plugins/airnow/index.js';
 import awattar from '../plugins/awattar/index.js';
+import electricityMaps from '../plugins/electricity-maps/index.js';
 import entsoe from '../plugins/entsoe/index.js';
 import googleCalendar from '../plugins/google-calendar/index.js';
 import ics from '../plugins/ics/index.js';
@@ -20,6 +21,7 @@ import type { PluginDeclaration } from './plugin-api/index.js';
 export const BUILTIN_PLUGINS: readonly PluginDeclaration<any>[] = [
   watttime,
   ukCarbonIntensity,
+  electricityMaps,
   airnow,
   openMeteo,
   openMeteoAirQuality,

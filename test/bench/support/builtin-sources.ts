@@ -1,6 +1,7 @@
 import { BUILTIN_PLUGINS } from '../../../core/builtin-plugins.js';
 import { startFakeAirNow } from '../../fakes/airnow.js';
 import { startFakeAwattar } from '../../fakes/awattar.js';
+import { startFakeElectricityMaps } from '../../fakes/electricity-maps.js';
 import { startFakeEntsoe } from '../../fakes/entsoe.js';
 import { startFakeGoogle } from '../../fakes/google-calendar.js';
 import { rollingFeed, SECRET_FEED_PATH, startFakeIcs } from '../../fakes/ics.js';
@@ -22,6 +23,7 @@ export interface BuiltinFakes {
 
 const WATTTIME_USER = { username: 'bench-user', password: 'bench-Pa55!' };
 const OWM_KEY = 'owm-bench-key-0123';
+const EM_TOKEN = 'em-bench-token-0123';
 
 /** A YAML source entry (hourly: the benchmarks measure the first run, not the schedule). */
 function entry(id: string, plugin: string, options: Record<string, unknown>, credentials: Record<string, string> = {}): string {
@@ -59,7 +61,9 @@ export async function startBuiltinFakes(): Promise<BuiltinFakes> {
   ics.setFeed(SECRET_FEED_PATH, rollingFeed());
   octopus.setRates('AGILE-24-10-01', 'E-1R-AGILE-24-10-01-C', halfHourRates());
   const ukCarbon = await startFakeUkCarbon();
-  const closers: Array<{ close(): Promise<void> }> = [airnow, meteo, owm, tibber, octopus, entsoe, awattar, google, ics, ukCarbon];
+  const electricityMaps = await startFakeElectricityMaps();
+  electricityMaps.addToken(EM_TOKEN);
+  const closers: Array<{ close(): Promise<void> }> = [airnow, meteo, owm, tibber, octopus, entsoe, awattar, google, ics, ukCarbon, electricityMaps];
   const place = { latitude: 52.52, longitude: 13.41 };
   const sources: Record<string, string> = {
     airnow: entry('airnow', 'airnow', { base_url: airnow.url, zip_code: '20002' }, { api_key: airnow.key }),
@@ -71,6 +75,7 @@ export async function startBuiltinFakes(): Promise<BuiltinFakes> {
     entsoe: entry('entsoe', 'entsoe', { base_url: entsoe.url, zone: '10Y1001A1001A82H' }, { security_token: entsoe.token }),
     awattar: entry('awattar', 'awattar', { base_url: awattar.url, country: 'DE' }),
     'uk-carbon-intensity': entry('uk-carbon', 'uk-carbon-intensity', { base_url: ukCarbon.url }),
+    'electricity-maps': entry('electricity-maps', 'electricity-maps', { base_url: electricityMaps.url, zone: 'DE', forecast: false }, { api_key: EM_TOKEN }),
     'google-calendar': entry(
       'family-calendar',
       'google-calendar',

@@ -4,6 +4,7 @@ import { windowAround } from '../../../core/plugin-api/index.js';
 import { readForecasts, readObservations } from '../../../plugins/airnow/records.js';
 import { forecastPoints as airnowForecastPoints, observationPoints } from '../../../plugins/airnow/points.js';
 import { marketPoints } from '../../../plugins/awattar/market-data.js';
+import { readLatest, readSeries } from '../../../plugins/electricity-maps/answers.js';
 import { curvePoints } from '../../../plugins/entsoe/price-curve.js';
 import { parseEntsoeXml } from '../../../plugins/entsoe/xml-document.js';
 import { checkItem, toCalendarEvent } from '../../../plugins/google-calendar/event-mapping.js';
@@ -105,6 +106,21 @@ export const PARSER_CASES: ParserCase[] = [
       input: 'json',
       valid: fixtures(json(`uk-carbon-intensity/golden/${file}`, 'upstream', key, 'body')),
       parse: (body, label) => parseChecked(label, () => parse(body), (points) => assertPoints(points, label)),
+    }),
+  ),
+  ...(
+    [
+      ['readLatest', '0', (b: unknown) => readLatest(b)],
+      ['readSeries (history)', '1', (b: unknown) => readSeries(b, 'history')],
+      ['readSeries (forecast)', '2', (b: unknown) => readSeries(b, 'forecast')],
+    ] as const
+  ).map(
+    ([parser, key, parse]): ParserCase => ({
+      plugin: 'electricity-maps',
+      parser,
+      input: 'json',
+      valid: fixtures(json('electricity-maps/golden/normal.json', 'upstream', key, 'body')),
+      parse: (body, label) => parseChecked(label, () => parse(body)),
     }),
   ),
   {
