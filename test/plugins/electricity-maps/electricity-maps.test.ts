@@ -1,9 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import plugin from '../../../plugins/electricity-maps/index.js';
 import { createTestSource } from '../../../core/testkit/index.js';
 import { fakeCarbon, startFakeElectricityMaps, type FakeElectricityMaps } from '../../fakes/electricity-maps.js';
 import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
+import { makeAtFrozenTime } from '../../support/frozen-clock.js';
 import { useSourceHarness } from '../../support/source-harness.js';
 
 const TOKEN = 'em-test-token-4f2a9c';
@@ -16,12 +17,7 @@ const startFake = async (plan?: Parameters<FakeElectricityMaps['addToken']>[1]) 
   return fake;
 };
 const harness = useSourceHarness({ plugin, startFake: () => startFake(), options: { zone: 'DE' }, credentials: { api_key: TOKEN } });
-beforeEach(() => void vi.useFakeTimers({ toFake: ['Date'] }));
-afterEach(() => void vi.useRealTimers());
-const make = (options: Record<string, unknown> = {}, now = NOW) => {
-  vi.setSystemTime(now);
-  return harness.make(options, { now });
-};
+const make = makeAtFrozenTime(harness, NOW);
 
 function plain(points: unknown[]): unknown[] {
   type P = { time: string; tags: Record<string, string> };

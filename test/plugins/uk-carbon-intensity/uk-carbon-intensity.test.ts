@@ -1,8 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import plugin from '../../../plugins/uk-carbon-intensity/index.js';
 import { fakeActual, fakeIndex, fakeIntensity, startFakeUkCarbon, type FakeUkCarbon } from '../../fakes/uk-carbon-intensity.js';
 import { describeGoldenCases, type GoldenCase } from '../../support/golden-cases.js';
 import { describeLifecycle } from '../../support/lifecycle-suite.js';
+import { makeAtFrozenTime } from '../../support/frozen-clock.js';
 import { useSourceHarness } from '../../support/source-harness.js';
 
 const NOW = Date.parse('2026-12-05T07:10:00Z');
@@ -10,13 +11,7 @@ const PERIOD = Date.parse('2026-12-05T07:00:00Z');
 const HALF_HOUR = 1_800_000;
 
 const harness = useSourceHarness({ plugin, startFake: () => startFakeUkCarbon(), fakeClock: true });
-// NESO's periods follow the clock: the plugin and the fake both read the frozen Date.
-beforeEach(() => void vi.useFakeTimers({ toFake: ['Date'] }));
-afterEach(() => void vi.useRealTimers());
-const make = (options: Record<string, unknown> = {}, now = NOW) => {
-  vi.setSystemTime(now);
-  return harness.make(options, { now });
-};
+const make = makeAtFrozenTime(harness, NOW);
 
 /** Points as JSON (ISO times), in a stable order. */
 function plain(points: unknown[]): unknown[] {
