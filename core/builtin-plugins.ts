@@ -1,5 +1,6 @@
 import airnow from '../plugins/airnow/index.js';
 import awattar from '../plugins/awattar/index.js';
+import electricityMaps from '../plugins/electricity-maps/index.js';
 import entsoe from '../plugins/entsoe/index.js';
 import googleCalendar from '../plugins/google-calendar/index.js';
 import ics from '../plugins/ics/index.js';
@@ -8,6 +9,7 @@ import openMeteoAirQuality from '../plugins/open-meteo-air-quality/index.js';
 import openMeteo from '../plugins/open-meteo/index.js';
 import openweathermap from '../plugins/openweathermap/index.js';
 import tibber from '../plugins/tibber/index.js';
+import ukCarbonIntensity from '../plugins/uk-carbon-intensity/index.js';
 import watttime from '../plugins/watttime/index.js';
 import type { PluginDeclaration } from './plugin-api/index.js';
 
@@ -18,6 +20,8 @@ import type { PluginDeclaration } from './plugin-api/index.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const BUILTIN_PLUGINS: readonly PluginDeclaration<any>[] = [
   watttime,
+  ukCarbonIntensity,
+  electricityMaps,
   airnow,
   openMeteo,
   openMeteoAirQuality,

@@ -18,6 +18,8 @@ const SETUPS: Record<string, ConformanceSetup> = {
   'octopus-energy': {},
   entsoe: { options: { zone: '10Y1001A1001A82H' }, credentials: { security_token: 'conformance-entsoe-token' }, malformed: { status: 200, body: '<Publication_MarketDocument><TimeSeries>' } },
   awattar: {},
+  'uk-carbon-intensity': {},
+  'electricity-maps': { options: { zone: 'DE' }, credentials: { api_key: 'conformance-em-token' } },
   'google-calendar': {
     options: (url) => ({ base_url: `${url}/calendar/v3`, token_url: '/token' }),
     credentials: { client_id: 'conformance.apps.googleusercontent.com', client_secret: 'conformance-secret', refresh_token: 'conformance-refresh' },

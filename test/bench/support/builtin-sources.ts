@@ -1,6 +1,7 @@
 import { BUILTIN_PLUGINS } from '../../../core/builtin-plugins.js';
 import { startFakeAirNow } from '../../fakes/airnow.js';
 import { startFakeAwattar } from '../../fakes/awattar.js';
+import { startFakeElectricityMaps } from '../../fakes/electricity-maps.js';
 import { startFakeEntsoe } from '../../fakes/entsoe.js';
 import { startFakeGoogle } from '../../fakes/google-calendar.js';
 import { rollingFeed, SECRET_FEED_PATH, startFakeIcs } from '../../fakes/ics.js';
@@ -8,6 +9,7 @@ import { startFakeOctopus } from '../../fakes/octopus-energy.js';
 import { startFakeOpenMeteo } from '../../fakes/open-meteo.js';
 import { startFakeOpenWeatherMap } from '../../fakes/openweathermap.js';
 import { startFakeTibber } from '../../fakes/tibber.js';
+import { startFakeUkCarbon } from '../../fakes/uk-carbon-intensity.js';
 import { startFakeWattTime } from '../../fakes/watttime.js';
 
 /** The fake upstreams of every built-in plugin, and the `sources:` YAML that points at them. */
@@ -21,6 +23,7 @@ export interface BuiltinFakes {
 
 const WATTTIME_USER = { username: 'bench-user', password: 'bench-Pa55!' };
 const OWM_KEY = 'owm-bench-key-0123';
+const EM_TOKEN = 'em-bench-token-0123';
 
 /** A YAML source entry (hourly: the benchmarks measure the first run, not the schedule). */
 function entry(id: string, plugin: string, options: Record<string, unknown>, credentials: Record<string, string> = {}): string {
@@ -57,7 +60,10 @@ export async function startBuiltinFakes(): Promise<BuiltinFakes> {
   ]);
   ics.setFeed(SECRET_FEED_PATH, rollingFeed());
   octopus.setRates('AGILE-24-10-01', 'E-1R-AGILE-24-10-01-C', halfHourRates());
-  const closers: Array<{ close(): Promise<void> }> = [airnow, meteo, owm, tibber, octopus, entsoe, awattar, google, ics];
+  const ukCarbon = await startFakeUkCarbon();
+  const electricityMaps = await startFakeElectricityMaps();
+  electricityMaps.addToken(EM_TOKEN);
+  const closers: Array<{ close(): Promise<void> }> = [airnow, meteo, owm, tibber, octopus, entsoe, awattar, google, ics, ukCarbon, electricityMaps];
   const place = { latitude: 52.52, longitude: 13.41 };
   const sources: Record<string, string> = {
     airnow: entry('airnow', 'airnow', { base_url: airnow.url, zip_code: '20002' }, { api_key: airnow.key }),
@@ -68,6 +74,8 @@ export async function startBuiltinFakes(): Promise<BuiltinFakes> {
     'octopus-energy': entry('octopus', 'octopus-energy', { base_url: octopus.url, product_code: 'AGILE-24-10-01', region: 'C' }),
     entsoe: entry('entsoe', 'entsoe', { base_url: entsoe.url, zone: '10Y1001A1001A82H' }, { security_token: entsoe.token }),
     awattar: entry('awattar', 'awattar', { base_url: awattar.url, country: 'DE' }),
+    'uk-carbon-intensity': entry('uk-carbon', 'uk-carbon-intensity', { base_url: ukCarbon.url }),
+    'electricity-maps': entry('electricity-maps', 'electricity-maps', { base_url: electricityMaps.url, zone: 'DE', forecast: false }, { api_key: EM_TOKEN }),
     'google-calendar': entry(
       'family-calendar',
       'google-calendar',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { PluginDeclaration } from '../../../core/plugin-api/index.js';
 import airnow from '../../../plugins/airnow/index.js';
 import awattar from '../../../plugins/awattar/index.js';
+import electricityMaps from '../../../plugins/electricity-maps/index.js';
 import entsoe from '../../../plugins/entsoe/index.js';
 import googleCalendar from '../../../plugins/google-calendar/index.js';
 import ics from '../../../plugins/ics/index.js';
@@ -10,9 +11,11 @@ import openMeteoAirQuality from '../../../plugins/open-meteo-air-quality/index.j
 import openMeteo from '../../../plugins/open-meteo/index.js';
 import openweathermap from '../../../plugins/openweathermap/index.js';
 import tibber from '../../../plugins/tibber/index.js';
+import ukCarbonIntensity from '../../../plugins/uk-carbon-intensity/index.js';
 import watttime from '../../../plugins/watttime/index.js';
 import { startFakeAirNow } from '../../fakes/airnow.js';
 import { startFakeAwattar, type MarketEntry } from '../../fakes/awattar.js';
+import { startFakeElectricityMaps } from '../../fakes/electricity-maps.js';
 import { startFakeEntsoe } from '../../fakes/entsoe.js';
 import { startFakeGoogle } from '../../fakes/google-calendar.js';
 import type { FakeRequest } from '../../fakes/http-fake.js';
@@ -21,6 +24,7 @@ import { startFakeOctopus } from '../../fakes/octopus-energy.js';
 import { startFakeOpenMeteo } from '../../fakes/open-meteo.js';
 import { startFakeOpenWeatherMap } from '../../fakes/openweathermap.js';
 import { DEMO_HOME_ID, startFakeTibber } from '../../fakes/tibber.js';
+import { startFakeUkCarbon } from '../../fakes/uk-carbon-intensity.js';
 import { startFakeWattTime } from '../../fakes/watttime.js';
 import type { FixtureKind } from './arbitraries.js';
 
@@ -61,6 +65,7 @@ const path = (p: string, kind: FixtureKind = 'json'): Target => ({ name: `GET ${
 
 const AIRNOW_KEY = 'airnow-test-key-0123';
 const OWM_KEY = 'owm-test-key-abcdef';
+const EM_TOKEN = 'em-test-token-4f2a9c';
 const ENTSOE_TOKEN = '0f6c2a4e-8d1b-4c3a-9e7f-5b2d1a0c9e8f';
 const DE_LU = '10Y1001A1001A82H';
 const TIBBER_TOKEN = 'tibber-token-5c1a9e';
@@ -92,6 +97,27 @@ export const FETCH_SCENARIOS: FetchScenario[] = [
       return { url: fake.url, close: () => fake.close(), source: (proxy) => ({ options: { base_url: proxy } }) };
     },
     targets: [path('/v1/marketdata')],
+  },
+  {
+    name: 'uk-carbon-intensity',
+    plugin: ukCarbonIntensity,
+    now: '2026-12-05T07:10:00Z',
+    start: async () => {
+      const fake = await startFakeUkCarbon();
+      return { url: fake.url, close: () => fake.close(), source: (proxy) => ({ options: { base_url: proxy } }) };
+    },
+    targets: [path('/intensity/2026-12-05T07:00Z/fw48h'), path('/intensity'), path('/generation')],
+  },
+  {
+    name: 'electricity-maps',
+    plugin: electricityMaps,
+    now: '2026-12-05T07:10:00Z',
+    start: async () => {
+      const fake = await startFakeElectricityMaps();
+      fake.addToken(EM_TOKEN, { plan: 'paid', zones: ['DE'] });
+      return { url: fake.url, close: () => fake.close(), source: (proxy) => ({ options: { base_url: proxy, zone: 'DE' }, credentials: { api_key: EM_TOKEN } }) };
+    },
+    targets: ['latest', 'history', 'forecast'].map((p) => path(`/v3/carbon-intensity/${p}`)),
   },
   {
     name: 'entsoe',

@@ -4,6 +4,7 @@ import { windowAround } from '../../../core/plugin-api/index.js';
 import { readForecasts, readObservations } from '../../../plugins/airnow/records.js';
 import { forecastPoints as airnowForecastPoints, observationPoints } from '../../../plugins/airnow/points.js';
 import { marketPoints } from '../../../plugins/awattar/market-data.js';
+import { readLatest, readSeries } from '../../../plugins/electricity-maps/answers.js';
 import { curvePoints } from '../../../plugins/entsoe/price-curve.js';
 import { parseEntsoeXml } from '../../../plugins/entsoe/xml-document.js';
 import { checkItem, toCalendarEvent } from '../../../plugins/google-calendar/event-mapping.js';
@@ -17,6 +18,8 @@ import { currentPoint as weatherCurrentPoint, forecastPoints as weatherForecastP
 import { WEATHER_VARIABLES } from '../../../plugins/open-meteo/variables.js';
 import { readCurrentWeather, readOneCallEntry, type Reading } from '../../../plugins/openweathermap/weather-reading.js';
 import { pricePoints, readHomePrices } from '../../../plugins/tibber/price-mapping.js';
+import { readGeneration, readNational, readRegion } from '../../../plugins/uk-carbon-intensity/periods.js';
+import { intensityPoints, mixPoints } from '../../../plugins/uk-carbon-intensity/points.js';
 import { parseMyAccess } from '../../../plugins/watttime/access.js';
 import { parseForecast, parseHistorical, parseLogin, parseRegionFromLoc, parseSignalIndex } from '../../../plugins/watttime/client.js';
 import { forecastPoints as wattForecastPoints, historicalPoints, indexPoints } from '../../../plugins/watttime/mapping.js';
@@ -89,6 +92,37 @@ export const PARSER_CASES: ParserCase[] = [
     valid: fixtures(json('awattar/golden/marketdata-normal.json'), json('awattar/golden/marketdata-dst-autumn-15min.json')),
     parse: (body, label) => parseChecked(label, () => marketPoints(body, 'DE'), (points) => assertPoints(points, label)),
   },
+  ...(
+    [
+      ['readNational → intensityPoints', 'normal.json', '0', (b: unknown) => intensityPoints('GB', readNational(b, 'fw48h'))],
+      ['readGeneration → mixPoints', 'normal.json', '2', (b: unknown) => ((g) => mixPoints('GB', g.from, g.mix))(readGeneration(b))],
+      ['readRegion → intensityPoints', 'regional-postcode.json', '0', (b: unknown) => ((r) => intensityPoints(r.shortname, r.periods))(readRegion(b, 'fw48h'))],
+      ['readRegion (current) → mixPoints', 'regional-postcode.json', '1', (b: unknown) => readRegion(b, 'current').periods.flatMap((p) => mixPoints('r', p.from, p.mix))],
+    ] as const
+  ).map(
+    ([parser, file, key, parse]): ParserCase => ({
+      plugin: 'uk-carbon-intensity',
+      parser,
+      input: 'json',
+      valid: fixtures(json(`uk-carbon-intensity/golden/${file}`, 'upstream', key, 'body')),
+      parse: (body, label) => parseChecked(label, () => parse(body), (points) => assertPoints(points, label)),
+    }),
+  ),
+  ...(
+    [
+      ['readLatest', '0', (b: unknown) => readLatest(b)],
+      ['readSeries (history)', '1', (b: unknown) => readSeries(b, 'history')],
+      ['readSeries (forecast)', '2', (b: unknown) => readSeries(b, 'forecast')],
+    ] as const
+  ).map(
+    ([parser, key, parse]): ParserCase => ({
+      plugin: 'electricity-maps',
+      parser,
+      input: 'json',
+      valid: fixtures(json('electricity-maps/golden/normal.json', 'upstream', key, 'body')),
+      parse: (body, label) => parseChecked(label, () => parse(body)),
+    }),
+  ),
   {
     plugin: 'entsoe',
     parser: 'parseEntsoeXml → curvePoints',

@@ -20,8 +20,8 @@ export interface TamperProxy {
   close(): Promise<void>;
 }
 
-/** Request headers worth passing on: who the client is, what it sends and accepts. */
-const PASSED = ['authorization', 'content-type', 'accept', 'user-agent'];
+/** Request headers worth passing on: who the client is (Electricity Maps: `auth-token`), what it sends and accepts. */
+const PASSED = ['authorization', 'auth-token', 'content-type', 'accept', 'user-agent'];
 
 /**
  * A real HTTP server on loopback in front of a plugin's fake upstream: it forwards every request
