@@ -4,9 +4,9 @@ import { toSlots, type Slot } from './signal.js';
 /**
  * From a source's newest points to a planner signal (CONTRACT §4, §8):
  * - carbon: `carbon_intensity` points of the forecast (tag `series` absent or `forecast`), field
- *   `value`, in gCO2eq/kWh. WattTime writes pounds per MWh for its `co2_*` signal types (its
+ *   `value`, in gCO2eq/kWh. WattTime writes pounds per MWh for `co2_moer` and `co2_aoer` (its
  *   points carry no unit tag: the signal type says it), converted × 0.45359237; a `unit` tag naming
- *   pounds is converted too. WattTime's `health_damage` is not carbon and is left out.
+ *   pounds is converted too. Other `co2_*` signals (NESO, Electricity Maps) are grams already. WattTime's `health_damage` is not carbon and is left out.
  * - price: `electricity_price` points, field `price_per_kwh`, with their `currency`.
  * A point's slot lasts its `resolution` tag (`PT15M`) when given, else the series' usual spacing.
  * A source with several series (regions, areas) gives the first in order of its tags.
@@ -50,6 +50,9 @@ function groupOf(tags: Record<string, string>): string {
   return JSON.stringify(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** WattTime's CO2 signals, in pounds per MWh (its points carry no unit tag). */
+const WATTTIME_POUND_SIGNALS = new Set(['co2_moer', 'co2_aoer']);
+
 /** The factor to gCO2eq/kWh of a carbon point, or undefined when it is not carbon intensity. */
 function carbonFactor(tags: Record<string, string>): number | undefined {
   const unit = (tags.unit ?? tags.units ?? '').toLowerCase();
@@ -57,7 +60,9 @@ function carbonFactor(tags: Record<string, string>): number | undefined {
   if (unit) return 1;
   const signal = tags.signal_type;
   if (signal === undefined) return 1;
-  return signal.startsWith('co2_') ? LB_PER_MWH_TO_G_PER_KWH : undefined;
+  if (WATTTIME_POUND_SIGNALS.has(signal)) return LB_PER_MWH_TO_G_PER_KWH;
+  // Other CO2 signals (NESO's co2_direct, Electricity Maps' co2_lifecycle) are in grams already.
+  return signal.startsWith('co2_') ? 1 : undefined;
 }
 
 function carbonReading(p: Point): Reading | undefined {

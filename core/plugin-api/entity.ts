@@ -41,6 +41,27 @@ export interface EntityDeclaration {
 
 const PRICE = 'electricity_price';
 
+/**
+ * Carbon intensity in gCO2eq/kWh of one `series` (`forecast`: the current period, the coming ones as
+ * `forecast`; `historical`: the newest measured value). `scale` converts another unit (WattTime's
+ * lb/MWh); `tags` narrow the series further (a signal type), `per_tag` makes one entity per region.
+ */
+export function carbonIntensityEntity(key: string, name: string, series: 'forecast' | 'historical', more: Pick<EntityDeclaration, 'tags' | 'per_tag' | 'scale'> = {}): EntityDeclaration {
+  return {
+    key,
+    name,
+    measurement: 'carbon_intensity',
+    field: 'value',
+    unit: 'gCO2eq/kWh',
+    state_class: 'measurement',
+    icon: 'mdi:molecule-co2',
+    suggested_display_precision: 0,
+    forecast: series === 'forecast',
+    ...more,
+    tags: { series, ...more.tags },
+  };
+}
+
 /** Price now (with the coming slots as `forecast`) and the next slot's price; optionally with tax and Tibber's level. */
 export function priceEntities(has: { inclTax?: boolean; level?: boolean; perArea?: boolean } = {}): EntityDeclaration[] {
   // A price per kWh is not `monetary` (that takes a bare currency and state class total only).

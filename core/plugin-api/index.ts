@@ -10,7 +10,7 @@ export type { Static } from '@sinclair/typebox';
 export { StringEnum } from './string-enum.js';
 export type { PluginCommand, CommandIo } from './command.js';
 export type { EntityDeclaration } from './entity.js';
-export { priceEntities, weatherEntities, airQualityEntities, NEXT_EVENT_ENTITY } from './entity.js';
+export { carbonIntensityEntity, priceEntities, weatherEntities, airQualityEntities, NEXT_EVENT_ENTITY } from './entity.js';
 export type {
   DataSource,
   CreateContext,

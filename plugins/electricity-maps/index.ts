@@ -1,4 +1,4 @@
-import { ConfigError, definePlugin } from '../../core/plugin-api/index.js';
+import { carbonIntensityEntity, ConfigError, definePlugin } from '../../core/plugin-api/index.js';
 import { ELECTRICITY_MAPS_OPTIONS_SCHEMA } from './options.js';
 import { ElectricityMapsSource } from './source.js';
 
@@ -12,6 +12,9 @@ export default definePlugin({
   title: 'Electricity Maps',
   description: 'Grid carbon intensity of one zone from Electricity Maps: the latest value, the last 24 hours and, on paid plans, the forecast.',
   credentials: { style: 'api_key', send: { in: 'header', name: 'auth-token' }, env: { api_key: 'ELECTRICITYMAPS_API_KEY' } },
+  writes: ['carbon_intensity'],
+  // The latest value; the forecast (paid plans) as an entity of its own with the coming hours.
+  entities: [carbonIntensityEntity('carbon_intensity', 'Carbon intensity', 'historical'), carbonIntensityEntity('carbon_intensity_forecast', 'Carbon intensity (forecast)', 'forecast')],
   options: ELECTRICITY_MAPS_OPTIONS_SCHEMA,
   base_url: 'https://api.electricitymap.org',
   // Hourly values: a run a little after each hour (3 requests) sees the new one.

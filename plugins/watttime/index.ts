@@ -1,4 +1,4 @@
-import { definePlugin, type EntityDeclaration } from '../../core/plugin-api/index.js';
+import { carbonIntensityEntity, definePlugin, type EntityDeclaration } from '../../core/plugin-api/index.js';
 import { WATTTIME_OPTIONS_SCHEMA } from './options.js';
 import { registerCommand } from './register-command.js';
 import { WattTimeSource } from './watttime-source.js';
@@ -11,20 +11,8 @@ const LB_PER_MWH_TO_G_PER_KWH = 0.45359237;
  * signal reads the forecast's current period (the coming ones as `forecast`); the average one is
  * hourly history only. `health_damage` has no documented unit: left to the InfluxDB and REST ways.
  */
-const carbon = (key: string, name: string, signal: string, series: 'forecast' | 'historical'): EntityDeclaration => ({
-  key,
-  name,
-  measurement: 'carbon_intensity',
-  field: 'value',
-  tags: { series, signal_type: signal },
-  per_tag: 'region',
-  scale: LB_PER_MWH_TO_G_PER_KWH,
-  unit: 'gCO2eq/kWh',
-  state_class: 'measurement',
-  icon: 'mdi:molecule-co2',
-  suggested_display_precision: 0,
-  forecast: series === 'forecast',
-});
+const carbon = (key: string, name: string, signal: string, series: 'forecast' | 'historical'): EntityDeclaration =>
+  carbonIntensityEntity(key, name, series, { tags: { signal_type: signal }, per_tag: 'region', scale: LB_PER_MWH_TO_G_PER_KWH });
 const ENTITIES: EntityDeclaration[] = [
   carbon('carbon_intensity', 'Marginal carbon intensity', 'co2_moer', 'forecast'),
   carbon('average_carbon_intensity', 'Average carbon intensity', 'co2_aoer', 'historical'),
