@@ -3,6 +3,7 @@
 
 import { h } from './elements.js';
 import { updateStorage, updateSummary } from './overview.js';
+import { refreshPlanner } from './planner-panel.js';
 import { refreshRelativeTimes, relativeTime } from './relative-time.js';
 import { createCard, updateCard } from './source-card.js';
 import { statusIcon } from './status-icon.js';
@@ -16,6 +17,10 @@ const chartedFetch = new Map();
 /** Per source, the state text last shown, to announce changes once. */
 const shownState = new Map();
 let lastSuccess = 0;
+/** When the planner panel was last read, and the sources' fetches it was read after. */
+let plannerRead = { at: 0, fetches: '' };
+/** The panel's plans move with `now`: read again each minute, and after any source fetched. */
+const PLANNER_EVERY_MS = 60_000;
 let firstRender = true;
 
 /** @param {string} url */
@@ -105,7 +110,20 @@ async function refresh() {
   } catch (err) {
     console.error('status page: cannot show the answer of /health', err);
   }
+  if (health) await updatePlanner(health.sources ?? {});
   setTimeout(refresh, REFRESH_MS);
+}
+
+/** Reads the planner panel again when a minute passed or a source fetched since it was read. */
+async function updatePlanner(sources) {
+  const fetches = Object.values(sources).map((s) => s.last_successful_fetch).join();
+  if (fetches === plannerRead.fetches && Date.now() - plannerRead.at < PLANNER_EVERY_MS) return;
+  try {
+    await refreshPlanner(/** @type {HTMLElement} */ (document.getElementById('planner')), getJson);
+    plannerRead = { at: Date.now(), fetches };
+  } catch {
+    // Tried again at the next refresh; the rest of the page does not depend on it.
+  }
 }
 
 setInterval(() => refreshRelativeTimes(document), 1000);
