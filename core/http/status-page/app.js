@@ -17,9 +17,9 @@ const chartedFetch = new Map();
 /** Per source, the state text last shown, to announce changes once. */
 const shownState = new Map();
 let lastSuccess = 0;
-/** When the planner panel was last read, and the sources' fetches it was read after. */
-let plannerRead = { at: 0, fetches: '' };
-/** The panel's plans move with `now`: read again each minute, and after any source fetched. */
+/** When the planner panel was last read, its signal sources, and their fetches it was read after. */
+let plannerRead = { at: 0, sources: /** @type {string[]} */ ([]), fetches: '' };
+/** The panel's plans move with `now`: read again each minute, and after a signal source fetched. */
 const PLANNER_EVERY_MS = 60_000;
 let firstRender = true;
 
@@ -114,13 +114,13 @@ async function refresh() {
   setTimeout(refresh, REFRESH_MS);
 }
 
-/** Reads the planner panel again when a minute passed or a source fetched since it was read. */
+/** Reads the planner panel again when a minute passed or a signal source fetched since it was read. */
 async function updatePlanner(sources) {
-  const fetches = Object.values(sources).map((s) => s.last_successful_fetch).join();
-  if (fetches === plannerRead.fetches && Date.now() - plannerRead.at < PLANNER_EVERY_MS) return;
+  const fetchesOf = (ids) => ids.map((id) => sources[id]?.last_successful_fetch).join();
+  if (plannerRead.at > 0 && fetchesOf(plannerRead.sources) === plannerRead.fetches && Date.now() - plannerRead.at < PLANNER_EVERY_MS) return;
   try {
-    await refreshPlanner(/** @type {HTMLElement} */ (document.getElementById('planner')), getJson);
-    plannerRead = { at: Date.now(), fetches };
+    const signalSources = await refreshPlanner(/** @type {HTMLElement} */ (document.getElementById('planner')), getJson);
+    plannerRead = { at: Date.now(), sources: signalSources, fetches: fetchesOf(signalSources) };
   } catch {
     // Tried again at the next refresh; the rest of the page does not depend on it.
   }

@@ -35,13 +35,15 @@ function legend(answer) {
 }
 
 /**
+ * Shows or hides the panel and draws it; resolves with the ids of the signal sources (none without a planner).
  * @param {HTMLElement} section the `#planner` section
  * @param {(url: string) => Promise<any>} getJson
+ * @returns {Promise<string[]>}
  */
 export async function refreshPlanner(section, getJson) {
   const planner = await getJson('/api/planner');
   section.hidden = !planner.enabled;
-  if (!planner.enabled) return;
+  if (!planner.enabled) return [];
   const [answer, ...plans] = await Promise.all([
     getJson(`/api/planner/signals?hours=${HOURS}`),
     ...planner.tasks.map((name) => getJson(`/api/planner/tasks/${encodeURIComponent(name)}`)),
@@ -57,4 +59,5 @@ export async function refreshPlanner(section, getJson) {
       ? h('p', { class: 'muted' }, 'No tasks configured: add one under planner.tasks in the config file.')
       : h('ul', { class: 'plans' }, ...named.map(([name, plan]) => h('li', { class: 'plan', 'data-task': name, 'data-status': plan.status }, planSentence(name, plan, answer.time_zone)))),
   ]);
+  return Object.values(answer.signals ?? {}).map((s) => s.source);
 }
