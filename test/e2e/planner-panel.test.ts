@@ -88,6 +88,10 @@ describe('the planner panel of the status page', () => {
     expect(await chart.getAttribute('aria-label')).toMatch(/^Next 48 hours: carbon intensity from [\d.,]+ to [\d.,]+ gCO2eq\/kWh; price from 0\.02 to 0\.2 EUR\/kWh; dishwasher planned /);
     await expect(page.locator('#planner .legend').innerText()).resolves.toMatch(/Carbon intensity \(gCO2eq\/kWh, left scale, from carbon\)\s+Price \(EUR\/kWh, right scale, from prices\)\s+Planned window/);
 
+    // On a phone the chart shrinks with the page: nothing wider than the screen.
+    await page.setViewportSize({ width: 375, height: 740 });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.locator('#planner').screenshot({ path: path.join(tmpdir(), `homeiq-planner-panel-${process.pid}.png`) });
     // No secret reaches the page or the API it reads.
     expect(await page.content()).not.toContain(WATTTIME_USER.WATTTIME_PASSWORD);
