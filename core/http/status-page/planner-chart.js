@@ -85,8 +85,8 @@ export function plannerChart(answer, plans, description) {
   const svg = svgElement('svg', { viewBox: `0 0 ${BOX.width} ${BOX.height}`, role: 'img', class: 'planner-chart' });
   svg.setAttribute('aria-label', description);
   svg.append(label('title', {}, description), ...timeMarks(from, to, x, answer.time_zone));
-  for (const [row, [name, plan]] of plans.entries()) {
-    for (const [i, segment] of (plan.segments ?? []).entries()) {
+  for (const [row, [name, plan]] of plans.filter(([, plan]) => plan.segments?.length > 0).entries()) {
+    for (const [i, segment] of plan.segments.entries()) {
       const [a, b] = [x(Date.parse(segment.start)), x(Date.parse(segment.end))];
       if (b <= a) continue;
       svg.append(svgElement('rect', { x: a, y: BOX.top, width: round(b - a), height: BOX.height - BOX.top - BOX.bottom, class: 'plan-window', 'data-task': name }));
