@@ -7,6 +7,7 @@ import type { LoadSpec } from './load-spec.js';
 import { taskSpec } from './load-spec.js';
 import { planAnswer, type PlanAnswer, type SignalInfo } from './plan-answer.js';
 import { carbonSeries, isoResolution, priceSeries, type SignalSeries } from './signal-points.js';
+import type { Slot } from './signal.js';
 import { resolveDeadline, resolveNotBefore } from './time-spec.js';
 
 /** Where the planner reads a source's newest points (the runtime's `/latest` store). */
@@ -82,7 +83,14 @@ export class PlannerService implements Publisher {
     const zone = this.timeZone;
     const deadline = spec.deadline ? resolveDeadline(spec.deadline, zone, now) : undefined;
     const notBefore = spec.notBefore ? resolveNotBefore(spec.notBefore, zone, now, deadline) : undefined;
-    const slots: PerSignal<SignalSeries['slots']> = {};
+    const { slots, infos } = this.readSignals();
+    const request = { now, durationMs: spec.durationMs, deadline, notBefore, weights: spec.weights, contiguous: spec.contiguous, maxSegments: spec.maxSegments };
+    return planAnswer(planBestWindow(request, slots), spec.energyKwh, infos, now);
+  }
+
+  /** Each signal's newest forecast as the planner sees it: slots in its planning unit, and its source. */
+  readSignals(): { slots: PerSignal<readonly Slot[]>; infos: PerSignal<SignalInfo> } {
+    const slots: PerSignal<readonly Slot[]> = {};
     const infos: PerSignal<SignalInfo> = {};
     for (const s of this.signals) {
       const id = this.config![s]!;
@@ -95,8 +103,7 @@ export class PlannerService implements Publisher {
         ...(s === 'price' ? { currency: series.currency ?? null } : {}),
       };
     }
-    const request = { now, durationMs: spec.durationMs, deadline, notBefore, weights: spec.weights, contiguous: spec.contiguous, maxSegments: spec.maxSegments };
-    return planAnswer(planBestWindow(request, slots), spec.energyKwh, infos, now);
+    return { slots, infos };
   }
 
   /** A task's plan as of now; undefined for a task the config does not have. */

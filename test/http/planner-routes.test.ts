@@ -70,3 +70,33 @@ describe('planner routes', () => {
     expect(body).toMatchObject({ status: 'no_data', start: null, end: null, segments: [], message: 'no carbon data yet' });
   });
 });
+
+describe('the status page’s planner routes (extensions)', () => {
+  it('/api/planner says whether a planner is configured, always 200', async () => {
+    expect(await get(`${await serve(undefined)}/api/planner`)).toEqual({ status: 200, body: { enabled: false } });
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    const url = await serve({ ...CARBON_ONLY, tasks: { dishwasher: { name: 'dishwasher', duration_ms: 7_200_000, weights: { carbon: 1, price: 0 }, contiguous: true, max_segments: 3 } } });
+    expect(await get(`${url}/api/planner`)).toEqual({ status: 200, body: { enabled: true, time_zone: 'UTC', signals: ['carbon'], tasks: ['dishwasher'] } });
+  });
+
+  it('/api/planner/signals: 404 without a planner, 400 naming a bad parameter, the units before any data', async () => {
+    const none = await get(`${await serve(undefined)}/api/planner/signals`);
+    expect(none.status).toBe(404);
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+    const url = await serve(CARBON_ONLY);
+    for (const [query, error] of [
+      ['hours=0', /^hours: expected a whole number of hours from 1 to 168, got "0"/],
+      ['hours=1.5', /^hours: expected a whole number/],
+      ['hours=2&hours=3', /^hours: expected a whole number/],
+      ['colour=red', /^colour: unknown parameter \(expected: hours\)/],
+    ] as const) {
+      const { status, body } = await get(`${url}/api/planner/signals?${query}`);
+      expect([query, status]).toEqual([query, 400]);
+      expect(body.error).toMatch(error);
+    }
+    const { status, body } = await get(`${url}/api/planner/signals?hours=24`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ time_zone: 'UTC', signals: { carbon: { source: 'carbon', unit: 'gCO2eq/kWh', newest: null, slots: [] } } });
+    expect(Date.parse(body.to as string) - Date.parse(body.from as string)).toBe(24 * 3_600_000);
+  });
+});

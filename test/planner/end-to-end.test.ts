@@ -1,74 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LB_PER_MWH_TO_G_PER_KWH } from '../../core/planner/signal-points.js';
-import { startFakeAwattar, type FakeAwattar, type MarketEntry } from '../fakes/awattar.js';
-import { fakeValue, startFakeWattTime, type FakeWattTime } from '../fakes/watttime.js';
-import { buildCli, startCliHost, type CliHost } from '../faults/cli-host.js';
-import { eventually } from '../support/eventually.js';
+import { fakeValue } from '../fakes/watttime.js';
+import { buildCli, type CliHost } from '../faults/cli-host.js';
+import { DISHWASHER_PLANNER, HOUR, startPlannerHost, type PlannerHost } from '../support/planner-host.js';
 import { runCli } from '../support/run-cli.js';
 
 // The planner through the built program: WattTime's forecast and aWATTar's prices from fakes, the
 // best window from the API and the CLI. Prices are cheap for two hours from five hours ahead; with
 // the price weighted alone the plan is those two hours, and its carbon is the fake's forecast there.
 
-const HOUR = 3_600_000;
-const USER = { WATTTIME_USERNAME: 'planner-user', WATTTIME_PASSWORD: 'Pl4n-ahead!' };
-let watttime: FakeWattTime;
-let awattar: FakeAwattar;
+let fakes: PlannerHost;
 let host: CliHost;
-const hour = Math.floor(Date.now() / HOUR) * HOUR;
-const cheapFrom = hour + 5 * HOUR;
-
-function prices(): MarketEntry[] {
-  return Array.from({ length: 72 }, (_, i) => {
-    const start = hour - 24 * HOUR + i * HOUR;
-    const cheap = start >= cheapFrom && start < cheapFrom + 2 * HOUR;
-    return { start_timestamp: start, end_timestamp: start + HOUR, marketprice: cheap ? 20 : 200, unit: 'Eur/MWh' };
-  });
-}
+let cheapFrom: number;
 
 beforeAll(async () => {
   await buildCli();
-  watttime = await startFakeWattTime();
-  watttime.addUser(USER.WATTTIME_USERNAME, USER.WATTTIME_PASSWORD);
-  awattar = await startFakeAwattar();
-  awattar.setData(prices());
-  host = await startCliHost(
-    `  carbon:
-    plugin: watttime
-    interval: 1h
-    credentials:
-      username: \${WATTTIME_USERNAME}
-      password: \${WATTTIME_PASSWORD}
-    options:
-      region: CAISO_NORTH
-      base_url: ${watttime.url}
-      series: [forecast]
-  prices:
-    plugin: awattar
-    interval: 1h
-    options:
-      base_url: ${awattar.url}
-planner:
-  carbon: carbon
-  price: prices
-  time_zone: Europe/Berlin
-  tasks:
-    dishwasher:
-      duration: 2h
-      deadline: 12h
-      energy_kwh: 1.2
-      weights: {carbon: 0, price: 1}
-`,
-    {},
-    { env: USER },
-  );
-  await eventually('the host is ready', async () => (await host.get('/ready')).status === 200, 30_000);
+  fakes = await startPlannerHost(DISHWASHER_PLANNER);
+  ({ host, cheapFrom } = fakes);
 }, 60_000);
 
 afterAll(async () => {
-  await host?.stop();
-  await watttime?.close();
-  await awattar?.close();
+  await fakes?.close();
 });
 
 /** The fake's forecast over [start, end), 5-minute points, in gCO2eq/kWh. */

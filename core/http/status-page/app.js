@@ -3,6 +3,7 @@
 
 import { h } from './elements.js';
 import { updateMqtt, updateStorage, updateSummary } from './overview.js';
+import { refreshPlanner } from './planner-panel.js';
 import { refreshRelativeTimes, relativeTime } from './relative-time.js';
 import { createCard, updateCard } from './source-card.js';
 import { statusIcon } from './status-icon.js';
@@ -16,6 +17,10 @@ const chartedFetch = new Map();
 /** Per source, the state text last shown, to announce changes once. */
 const shownState = new Map();
 let lastSuccess = 0;
+/** When the planner panel was last read, its signal sources, and their fetches it was read after. */
+let plannerRead = { at: 0, sources: /** @type {string[]} */ ([]), fetches: '' };
+/** The panel's plans move with `now`: read again each minute, and after a signal source fetched. */
+const PLANNER_EVERY_MS = 60_000;
 let firstRender = true;
 
 /** @param {string} url */
@@ -106,7 +111,20 @@ async function refresh() {
   } catch (err) {
     console.error('status page: cannot show the answer of /health', err);
   }
+  if (health) await updatePlanner(health.sources ?? {});
   setTimeout(refresh, REFRESH_MS);
+}
+
+/** Reads the planner panel again when a minute passed or a signal source fetched since it was read. */
+async function updatePlanner(sources) {
+  const fetchesOf = (ids) => ids.map((id) => sources[id]?.last_successful_fetch).join();
+  if (plannerRead.at > 0 && fetchesOf(plannerRead.sources) === plannerRead.fetches && Date.now() - plannerRead.at < PLANNER_EVERY_MS) return;
+  try {
+    const signalSources = await refreshPlanner(/** @type {HTMLElement} */ (document.getElementById('planner')), getJson);
+    plannerRead = { at: Date.now(), sources: signalSources, fetches: fetchesOf(signalSources) };
+  } catch {
+    // Tried again at the next refresh; the rest of the page does not depend on it.
+  }
 }
 
 setInterval(() => refreshRelativeTimes(document), 1000);

@@ -22,6 +22,17 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 /**
+ * An SVG element with attributes (charts are drawn by the page's own script, no library).
+ * @param {string} tag
+ * @param {Record<string, string | number>} attrs
+ */
+export function svgElement(tag, attrs = {}) {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+  return el;
+}
+
+/**
  * An icon with its words as accessible name: screen readers say "Healthy", not "check mark".
  * @param {string} icon
  * @param {string} label

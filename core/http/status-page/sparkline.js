@@ -1,6 +1,6 @@
 // A small inline-SVG line chart of a source's recent values; no chart library, no CDN.
 
-const SVG = 'http://www.w3.org/2000/svg';
+import { svgElement } from './elements.js';
 
 /**
  * Where each sample goes in a `width` × `height` box with `pad` pixels kept free at the edges.
@@ -43,13 +43,6 @@ export function chartDescription(name, samples) {
   const latest = formatValue(values[values.length - 1]);
   if (samples.length === 1) return `${name}: 1 value so far, ${latest}`;
   return `${name}: ${samples.length} values from ${formatValue(Math.min(...values))} to ${formatValue(Math.max(...values))}, latest ${latest}`;
-}
-
-/** @param {string} tag @param {Record<string, string | number>} attrs */
-function svgElement(tag, attrs) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  return el;
 }
 
 /**
