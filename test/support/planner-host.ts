@@ -32,7 +32,7 @@ export interface PlannerHost {
 }
 
 /** Hourly prices from a day ago to two days ahead, cheap for two hours from `cheapFrom`. */
-function prices(hour: number, cheapFrom: number): MarketEntry[] {
+export function prices(hour: number, cheapFrom: number): MarketEntry[] {
   return Array.from({ length: 72 }, (_, i) => {
     const start = hour - 24 * HOUR + i * HOUR;
     const cheap = start >= cheapFrom && start < cheapFrom + 2 * HOUR;
