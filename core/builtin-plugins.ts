@@ -2,6 +2,7 @@ import airnow from '../plugins/airnow/index.js';
 import awattar from '../plugins/awattar/index.js';
 import entsoe from '../plugins/entsoe/index.js';
 import googleCalendar from '../plugins/google-calendar/index.js';
+import httpJson from '../plugins/http-json/index.js';
 import ics from '../plugins/ics/index.js';
 import octopusEnergy from '../plugins/octopus-energy/index.js';
 import openMeteoAirQuality from '../plugins/open-meteo-air-quality/index.js';
@@ -28,4 +29,5 @@ export const BUILTIN_PLUGINS: readonly PluginDeclaration<any>[] = [
   awattar,
   googleCalendar,
   ics,
+  httpJson,
 ];
