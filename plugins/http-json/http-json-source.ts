@@ -9,8 +9,8 @@ function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    const looks = /^\s*</.test(text) ? 'an HTML or XML page' : text.trim() ? 'text' : 'an empty body';
-    throw new DataError(`${what}: the answer is ${looks}, not JSON`);
+    const looks = /^\s*</.test(text) ? 'an HTML or XML page, not JSON' : /^\s*[[{]/.test(text) ? 'broken JSON (cut short?)' : text.trim() ? 'text, not JSON' : 'empty, not JSON';
+    throw new DataError(`${what}: the answer is ${looks}`);
   }
 }
 
