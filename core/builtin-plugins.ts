@@ -3,6 +3,7 @@ import awattar from '../plugins/awattar/index.js';
 import electricityMaps from '../plugins/electricity-maps/index.js';
 import entsoe from '../plugins/entsoe/index.js';
 import googleCalendar from '../plugins/google-calendar/index.js';
+import httpJson from '../plugins/http-json/index.js';
 import ics from '../plugins/ics/index.js';
 import octopusEnergy from '../plugins/octopus-energy/index.js';
 import openMeteoAirQuality from '../plugins/open-meteo-air-quality/index.js';
@@ -32,4 +33,5 @@ export const BUILTIN_PLUGINS: readonly PluginDeclaration<any>[] = [
   awattar,
   googleCalendar,
   ics,
+  httpJson,
 ];

@@ -57,7 +57,9 @@ function describePlugin(p: PluginDeclaration, from: string): string {
   const fields = credentialFields(p);
   const env = p.credentials?.env ?? {};
   lines.push(
-    p.credentials
+    p.credentialsOf
+      ? '  credentials: chosen by each source (see its options)'
+      : p.credentials
       ? `  credentials (${p.credentials.style}): ${fields.map((f) => (env[f] ? `${f} (${env[f]})` : f)).join(', ')}`
       : '  credentials: none needed',
   );

@@ -9,6 +9,7 @@ function plain(schema: unknown): JsonSchema {
 
 /** What `credentials` may hold for one plugin. */
 function credentialsSchemaFor(plugin: PluginDeclaration): JsonSchema {
+  if (plugin.credentialsOf) return { type: 'object', additionalProperties: { type: 'string' }, description: `${plugin.id}: the fields its options' auth style takes.` };
   if (!plugin.credentials) return { type: 'object', maxProperties: 0, description: `${plugin.id} takes no credentials.` };
   const properties = Object.fromEntries(credentialFields(plugin).map((f) => [f, { type: 'string' }]));
   return { type: 'object', properties, additionalProperties: false };

@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import type { JsonSchema, PluginDeclaration } from '../plugin-api/plugin.js';
+import type { CredentialsSpec, JsonSchema, PluginDeclaration } from '../plugin-api/plugin.js';
 import { ajvProblems } from './ajv-problems.js';
 import { Duration } from './host-schema.js';
 import { createSchemaValidator } from './schema-validator.js';
@@ -28,7 +28,8 @@ function hostOptions(plugin: PluginDeclaration): Record<string, JsonSchema> {
     props.base_url = { type: 'string', format: 'uri', default: plugin.base_url, description: 'Base URL of the upstream API.' };
   }
   const style = plugin.credentials?.style;
-  if (style === 'login' || style === 'oauth2_refresh') {
+  // A plugin choosing credentials per source may use tokens: it takes refresh_before as well.
+  if (style === 'login' || style === 'oauth2_refresh' || plugin.credentialsOf) {
     props.refresh_before = plain(Duration({ default: SOURCE_DEFAULTS.refresh_before, description: 'Renew the token this long before it expires.' }));
   }
   if (plugin.credentials?.style === 'oauth2_refresh') {
@@ -107,9 +108,32 @@ export function validateSourceOptions(
     const message = `plugin ${plugin.id} has an invalid options schema: ${validate.message}`;
     return { options, problems: [{ file, line: locate(at), path: at.join('.'), message }] };
   }
-  if (validate(options)) return { options, problems: [] };
+  if (validate(options)) return { options, problems: checkedOptions(plugin, options, source.id, locate, file) };
   const problems = ajvProblems(validate.errors, { file, locate, prefix: ['sources', source.id, 'options'] });
   return { options, problems: noteMissingVariables(problems, missingFor(source)) };
+}
+
+/** The plugin's own `checkOptions` problems, at `sources.<id>.options.<key>`; a hook that throws is one problem. */
+function checkedOptions(plugin: PluginDeclaration, options: Record<string, unknown>, id: string, locate: Locate, file: string): ConfigProblem[] {
+  if (!plugin.checkOptions) return [];
+  let found;
+  try {
+    found = plugin.checkOptions(options);
+  } catch (err) {
+    found = [{ key: '', message: `plugin ${plugin.id} could not check them: ${(err as Error).message}` }];
+  }
+  return found.map(({ key, message }) => {
+    const at = ['sources', id, 'options', ...(key ? key.split('.') : [])];
+    return { file, line: locate(at), path: at.join('.'), message };
+  });
+}
+
+/**
+ * How a source signs in: its plugin's `credentialsOf(options)` where the plugin chooses per
+ * source, else the plugin's `credentials`. The one place every reader of the style asks.
+ */
+export function credentialsSpec(plugin: PluginDeclaration, options: Record<string, unknown>): CredentialsSpec | undefined {
+  return plugin.credentialsOf ? plugin.credentialsOf(options) : plugin.credentials;
 }
 
 const DEFAULT_FIELDS = {
@@ -118,9 +142,9 @@ const DEFAULT_FIELDS = {
   oauth2_refresh: ['client_id', 'client_secret', 'refresh_token'],
 } as const;
 
-/** The credential fields a plugin takes: its `credentials.fields`, else the defaults of its style. */
-export function credentialFields(plugin: PluginDeclaration): string[] {
-  const spec = plugin.credentials;
+/** The credential fields a source takes: its spec's `fields`, else the defaults of its style. */
+export function credentialFields(plugin: PluginDeclaration, options: Record<string, unknown> = {}): string[] {
+  const spec = credentialsSpec(plugin, options);
   if (!spec) return [];
   return spec.fields ? [...spec.fields] : [...DEFAULT_FIELDS[spec.style]];
 }
@@ -133,14 +157,16 @@ export function validateCredentials(plugin: PluginDeclaration, source: SourceCon
   const keys = Object.keys(source.credentials ?? {});
   if (keys.length === 0) return [];
   const base = ['sources', source.id, 'credentials'];
-  if (!plugin.credentials) {
-    return [{ file, line: locate(base), path: base.join('.'), message: `plugin ${plugin.id} takes no credentials (remove this block)` }];
+  const fields = credentialFields(plugin, source.options ?? {});
+  if (!credentialsSpec(plugin, source.options ?? {})) {
+    const why = plugin.credentialsOf ? 'this source takes no credentials (its options name no auth style)' : `plugin ${plugin.id} takes no credentials`;
+    return [{ file, line: locate(base), path: base.join('.'), message: `${why} (remove this block)` }];
   }
-  const fields = credentialFields(plugin);
   return keys
     .filter((key) => !fields.includes(key))
     .map((key) => {
       const at = [...base, key];
-      return { file, line: locate(at), path: at.join('.'), message: `unknown key (plugin ${plugin.id} takes: ${fields.join(', ')})` };
+      const who = plugin.credentialsOf ? 'this source' : `plugin ${plugin.id}`;
+      return { file, line: locate(at), path: at.join('.'), message: `unknown key (${who} takes: ${fields.join(', ')})` };
     });
 }

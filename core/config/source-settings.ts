@@ -1,5 +1,6 @@
 import { parseDuration } from '../plugin-api/duration.js';
-import type { PluginDeclaration } from '../plugin-api/plugin.js';
+import type { CredentialsSpec, PluginDeclaration } from '../plugin-api/plugin.js';
+import { credentialsSpec } from './plugin-options.js';
 
 /**
  * The defaults of the options the host gives every source, written once: the options schema
@@ -36,11 +37,13 @@ export interface SourceSettings {
   baseUrl?: string;
   /** OAuth2 token endpoint (absolute, or relative to `baseUrl`), for `oauth2_refresh` plugins. */
   tokenUrl?: string;
+  /** How the source signs in (the plugin's `credentials`, or its `credentialsOf` this source's options). */
+  credentials?: CredentialsSpec;
 }
 
 /** Resolves `options` (validated against the plugin's options schema) into {@link SourceSettings}. */
 export function sourceSettings(plugin: PluginDeclaration | null, options: Record<string, unknown>): SourceSettings {
-  const spec = plugin?.credentials;
+  const spec = plugin ? credentialsSpec(plugin, options) : undefined;
   const maxDataAge = options.max_data_age ?? plugin?.max_data_age;
   return {
     timeoutMs: duration(options.timeout, SOURCE_DEFAULTS.timeout),
@@ -53,6 +56,7 @@ export function sourceSettings(plugin: PluginDeclaration | null, options: Record
     maxDataAgeMs: maxDataAge === undefined ? undefined : parseDuration(String(maxDataAge)),
     baseUrl: typeof options.base_url === 'string' ? options.base_url : plugin?.base_url,
     tokenUrl: typeof options.token_url === 'string' ? options.token_url : spec?.style === 'oauth2_refresh' ? spec.token_url : undefined,
+    credentials: spec,
   };
 }
 

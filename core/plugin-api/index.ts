@@ -3,7 +3,7 @@
  * {@link PLUGIN_API_VERSION}.
  */
 export { definePlugin, PLUGIN_API_VERSION, SUPPORTED_API_VERSIONS } from './plugin.js';
-export type { PluginDeclaration, CredentialsSpec, JsonSchema } from './plugin.js';
+export type { PluginDeclaration, CredentialsSpec, JsonSchema, OptionProblem } from './plugin.js';
 /** TypeBox, to write an options schema whose type follows from it (`Static<typeof Options>`). */
 export { Type } from '@sinclair/typebox';
 export type { Static } from '@sinclair/typebox';

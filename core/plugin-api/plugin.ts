@@ -45,6 +45,12 @@ export type CredentialsSpec =
       env?: Record<string, string>;
     };
 
+/** A problem of a source's options found by a plugin's `checkOptions`; `key` is dotted, under `options`. */
+export interface OptionProblem {
+  key: string;
+  message: string;
+}
+
 /** The declaration a plugin's module exports by default. */
 export interface PluginDeclaration<O = Record<string, unknown>> {
   /** Unique id, `[a-z0-9][a-z0-9_-]*`, named by `plugin:` in the config. */
@@ -56,6 +62,18 @@ export interface PluginDeclaration<O = Record<string, unknown>> {
   description?: string;
   /** Omit for a key-free upstream. */
   credentials?: CredentialsSpec;
+  /**
+   * For a plugin whose sources each say how they sign in (the generic `http-json`): the
+   * credentials of one source, from its options as the config gives them; it takes the place of
+   * `credentials`. Undefined: that source takes none.
+   */
+  credentialsOf?(options: O): CredentialsSpec | undefined;
+  /**
+   * Checks of the options a JSON Schema cannot express (an expression that must compile), run
+   * when the config loads, after the schema: each problem names its key under `options`
+   * (`mapping.time`), and the config is refused (exit 2) as for a schema violation.
+   */
+  checkOptions?(options: O): OptionProblem[];
   /** JSON Schema of `options` (type object), with `default`s; unknown keys are refused. */
   options?: JsonSchema;
   /** For HTTP plugins: the default `base_url`; the host adds the `base_url` option. */

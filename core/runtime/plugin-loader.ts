@@ -155,6 +155,9 @@ export function checkDeclaration(decl: unknown): string[] {
   if (d.credentials !== undefined && !STYLES.includes((d.credentials as { style?: string }).style ?? '')) {
     problems.push(`credentials.style must be one of ${STYLES.join(', ')}`);
   }
+  for (const hook of ['credentialsOf', 'checkOptions'] as const) {
+    if (d[hook] !== undefined && typeof d[hook] !== 'function') problems.push(`${hook} must be a function`);
+  }
   if (d.options !== undefined && (typeof d.options !== 'object' || (d.options as { type?: string }).type !== 'object')) {
     problems.push('options must be a JSON Schema with type "object"');
   }

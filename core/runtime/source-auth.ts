@@ -35,7 +35,7 @@ export interface SourceAuth {
  */
 export function createSourceAuth(input: SourceAuthInput): SourceAuth {
   const { plugin, credentials, settings, redactor } = input;
-  const spec = plugin.credentials;
+  const spec = settings.credentials;
   const { timeoutMs } = settings;
   const common = {
     baseUrl: settings.baseUrl,

@@ -129,7 +129,7 @@ export class SourceRunner implements StatusOwner, RunOwner {
 
   /** StatusOwner: maps an HTTP-client error (of the run, or of one item) to its typed error. */
   typed(err: unknown): Error {
-    return toTypedError(err, { title: this.deps.plugin!.title, keyCredentials: this.deps.plugin!.credentials?.style === 'api_key' });
+    return toTypedError(err, { title: this.deps.plugin!.title, keyCredentials: this.deps.settings.credentials?.style === 'api_key' });
   }
 
   /** StatusOwner: the credentials were refused; a token obtained with them is forgotten. */

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { compiledOptionsSchema, credentialFields } from '../config/plugin-options.js';
+import { compiledOptionsSchema, credentialFields, credentialsSpec } from '../config/plugin-options.js';
 import { createSchemaValidator } from '../config/schema-validator.js';
 import type { PluginDeclaration } from '../plugin-api/plugin.js';
 import { createTestSource, type TestSource } from './test-source.js';
@@ -105,7 +105,7 @@ function standbyCheck(plugin: PluginDeclaration, setup: ConformanceSetup): Confo
   return {
     name: 'waits in standby without credentials and calls nothing',
     run: async () => {
-      const empty = Object.fromEntries(credentialFields(plugin).map((f) => [f, '']));
+      const empty = Object.fromEntries(credentialFields(plugin, optionsOf(setup)).map((f) => [f, '']));
       await within(await trial(plugin, setup, { status: 500 }, { credentials: empty }), async ({ upstream, src }) => {
         assert.equal(src.runnable, false, 'the source started without credentials');
         const h = src.health();
@@ -153,6 +153,11 @@ function signalCheck(plugin: PluginDeclaration, setup: ConformanceSetup): Confor
   };
 }
 
+/** The setup's options as a source of it has them (for a plugin that chooses its credentials by them). */
+function optionsOf(setup: ConformanceSetup): Record<string, unknown> {
+  return (typeof setup.options === 'function' ? setup.options('http://127.0.0.1') : setup.options) ?? {};
+}
+
 type SampleSources = Record<string, { plugin?: string; options?: Record<string, unknown> }>;
 
 function readmeCheck(plugin: PluginDeclaration, setup: ConformanceSetup, readme: string | URL): ConformanceCheck {
@@ -180,12 +185,13 @@ function readmeCheck(plugin: PluginDeclaration, setup: ConformanceSetup, readme:
  * written, and the run's signal. Run each as a test: `for (const c of conformance(p, s)) it(c.name, c.run)`.
  */
 export function conformance(plugin: PluginDeclaration, setup: ConformanceSetup = {}): ConformanceCheck[] {
-  const keyed = plugin.credentials !== undefined;
+  const spec = credentialsSpec(plugin, optionsOf(setup));
+  const keyed = spec !== undefined;
   const checks = [schemaCheck(plugin)];
   if (keyed) {
     checks.push(standbyCheck(plugin, setup));
     // A token style meets refused credentials at its sign-in: a 401 after a fresh token is the upstream's fault.
-    const signIn = plugin.credentials?.style === 'api_key' ? setup : { ...setup, respond: undefined };
+    const signIn = spec?.style === 'api_key' ? setup : { ...setup, respond: undefined };
     checks.push(faultCheck(plugin, signIn, '401 is a credentials error', { status: 401, body: { error: 'unauthorized' } }, ['credentials'], ['credentials_invalid']));
   }
   // A 403 is a refused plan or region; for a keyed plugin the upstream may mean the key.

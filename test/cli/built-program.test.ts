@@ -88,7 +88,7 @@ describe('the built program (dist/homeiq.mjs, what npm start runs)', () => {
     );
     cfg.write(`${localStorageYaml(cfg.dir)}sources:\n  den:\n    plugin: ./typed-sensor\n    interval: 1h\n`);
     const r = await runCli(['once', '--config', cfg.file]);
-    expect(r.stderr).toBe('# den: 1 point(s)\n');
+    expect(r.stderr).toBe('# den: 1 point(s), at 2026-01-01T00:00:00.000Z\n');
     expect(r.stdout).toContain('typed,source=den value=21.5 1767225600000000000');
     expect(r.code).toBe(0);
   }, 30_000);

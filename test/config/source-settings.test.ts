@@ -38,6 +38,7 @@ describe('source settings, resolved once from the options', () => {
       maxDataAgeMs: undefined,
       baseUrl: 'https://api.example.test',
       tokenUrl: '/oauth/token',
+      credentials: refreshing.credentials,
     });
   });
 
@@ -54,7 +55,21 @@ describe('source settings, resolved once from the options', () => {
       maxDataAgeMs: 3 * 3_600_000,
       baseUrl: 'http://127.0.0.1:9/',
       tokenUrl: 'http://127.0.0.1:9/token',
+      credentials: refreshing.credentials,
     });
+  });
+
+  it("resolves a source's credentials from its options where the plugin chooses per source", () => {
+    const perSource = definePlugin({
+      id: 'per-source',
+      apiVersion: 1,
+      title: 'Per source',
+      options: Type.Object({ keyed: Type.Boolean({ default: false }) }, { additionalProperties: false }),
+      credentialsOf: (o) => (o.keyed ? { style: 'api_key', send: { in: 'header', name: 'x-key' } } : undefined),
+      create: noop,
+    });
+    expect(settingsOf(perSource as PluginDeclaration<never>, { keyed: true }).credentials).toEqual({ style: 'api_key', send: { in: 'header', name: 'x-key' } });
+    expect(settingsOf(perSource as PluginDeclaration<never>, {}).credentials).toBeUndefined();
   });
 
   it("takes a plugin's max_data_age when the source sets none", () => {

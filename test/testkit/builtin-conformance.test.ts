@@ -25,6 +25,10 @@ const SETUPS: Record<string, ConformanceSetup> = {
     credentials: { client_id: 'conformance.apps.googleusercontent.com', client_secret: 'conformance-secret', refresh_token: 'conformance-refresh' },
     respond: (req) => (req.path === '/token' ? { status: 200, body: { access_token: 'conformance-access', expires_in: 3600, token_type: 'Bearer' } } : undefined),
   },
+  'http-json': {
+    options: { url: 'readings', records: 'data', time: 'time', measurement: 'reading', fields: { value: 'value' }, auth: { style: 'api_key', name: 'x-api-key' } },
+    credentials: { api_key: 'conformance-http-json-key' },
+  },
   ics: { options: { url: 'calendar.ics' }, malformed: { status: 200, body: 'BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:2026' } },
 };
 

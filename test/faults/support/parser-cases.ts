@@ -9,6 +9,9 @@ import { curvePoints } from '../../../plugins/entsoe/price-curve.js';
 import { parseEntsoeXml } from '../../../plugins/entsoe/xml-document.js';
 import { checkItem, toCalendarEvent } from '../../../plugins/google-calendar/event-mapping.js';
 import { feedEvents } from '../../../plugins/ics/feed-events.js';
+import { compileMapping, toPoints } from '../../../plugins/http-json/mapping.js';
+import type { HttpJsonOptions } from '../../../plugins/http-json/options.js';
+import { INTENSITY, PRICES } from '../../fakes/http-json.js';
 import { ratePoints } from '../../../plugins/octopus-energy/rate-mapping.js';
 import { readAirQualityResponse } from '../../../plugins/open-meteo-air-quality/air-quality-response.js';
 import { INDEX_VARIABLES } from '../../../plugins/open-meteo-air-quality/aqi-scale.js';
@@ -62,6 +65,11 @@ function readingPoint(measurement: string, r: Reading): Point[] {
   return Object.keys(r.fields).length > 0 ? [{ measurement, fields: r.fields, time: r.time }] : [];
 }
 
+const UK_OPTIONS = { url: 'intensity', method: 'GET', records: 'data', time: 'from', time_format: 'iso8601', measurement: 'carbon_intensity', tags: { index: 'intensity.index' }, fields: { forecast: 'intensity.forecast', actual: 'intensity.actual' } } as HttpJsonOptions;
+const UK_MAPPING = compileMapping(UK_OPTIONS).mapping;
+const PRICE_OPTIONS = { ...UK_OPTIONS, records: 'prices', time: 'ts', time_format: 'epoch_ms', tags: {}, fields: { eur_mwh: 'eur_mwh' } } as HttpJsonOptions;
+const PRICE_MAPPING = compileMapping(PRICE_OPTIONS).mapping;
+
 export const PARSER_CASES: ParserCase[] = [
   {
     plugin: 'airnow',
@@ -84,6 +92,20 @@ export const PARSER_CASES: ParserCase[] = [
       if (!Array.isArray(rows)) return;
       parseChecked(label, () => airnowForecastPoints(readForecasts(rows), []), (points) => assertPoints(points, label));
     },
+  },
+  {
+    plugin: 'http-json',
+    parser: 'toPoints',
+    input: 'json',
+    valid: fixtures(['carbon-intensity', INTENSITY]),
+    parse: (body, label) => parseChecked(label, () => toPoints(body, UK_MAPPING, UK_OPTIONS).points, (points) => assertPoints(points, label)),
+  },
+  {
+    plugin: 'http-json',
+    parser: 'toPoints (epoch ms)',
+    input: 'json',
+    valid: fixtures(['prices', PRICES]),
+    parse: (body, label) => parseChecked(label, () => toPoints(body, PRICE_MAPPING, PRICE_OPTIONS).points, (points) => assertPoints(points, label)),
   },
   {
     plugin: 'awattar',
