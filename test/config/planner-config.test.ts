@@ -87,6 +87,8 @@ describe('the planner section', () => {
       entsoe: ['electricity_price'],
       'octopus-energy': ['electricity_price'],
       tibber: ['electricity_price'],
+      'uk-carbon-intensity': ['carbon_intensity', 'generation_mix'],
+      'electricity-maps': ['carbon_intensity'],
     });
   });
 });
