@@ -40,10 +40,15 @@ describe('carbon sources end to end through the built host', () => {
       storage: (dir) => `${localStorageYaml(dir)}  flush_interval: 1s\n`,
     });
     const dir = host.dir;
-    const mixed = () => storedLines(dir).filter((l) => l.startsWith('generation_mix,')).length >= 9;
-    await eventually('the first run in storage', mixed, 20_000);
+    const forecastOf = (lines: string[]) => lines.filter((l) => l.startsWith('carbon_intensity,region=GB,series=forecast,signal_type=co2_direct,source=uk-carbon '));
+    // The run's points span three day files, written one after the other: wait for the whole run.
+    const stored = () => {
+      const lines = storedLines(dir);
+      return lines.filter((l) => l.startsWith('generation_mix,')).length >= 9 && forecastOf(lines).length >= 96;
+    };
+    await eventually('the first run in storage', stored, 20_000);
     const lines = storedLines(dir);
-    const forecast = lines.filter((l) => l.startsWith('carbon_intensity,region=GB,series=forecast,signal_type=co2_direct,source=uk-carbon '));
+    const forecast = forecastOf(lines);
     expect(forecast).toHaveLength(96);
     // The first period is the half hour the run happened in (this one, or the one before at a boundary).
     const first = Math.min(...forecast.map((l) => Number(l.slice(l.lastIndexOf(' ') + 1, -6))));
