@@ -79,7 +79,7 @@ export function registerSecrets(redactor: Redactor, loaded: LoadedConfig): void 
  * `scheduler.type: redis` is read and checked, but the shared scheduler is not built yet (issue 22):
  * refused at start rather than run as a local host that the user believes shared.
  */
-function refuseUnwiredScheduler(loaded: LoadedConfig): void {
+export function refuseUnwiredScheduler(loaded: LoadedConfig): void {
   if (loaded.config.scheduler.type !== 'redis') return;
   const at = ['scheduler', 'type'];
   throw new ConfigFileError([{ file: loaded.config.file, line: loaded.locate(at), path: at.join('.'), message: 'scheduler type redis is not available yet; use type local (the default)' }]);

@@ -48,12 +48,14 @@ describe('the scheduler section (issue 22)', () => {
     expect(lines).toEqual([`${file}:2: scheduler.url: is used only with type redis`, `${file}:3: scheduler.host_id: is used only with type redis`]);
   });
 
-  it('homeiq start refuses type redis, not wired yet, naming the key and starting nothing', async () => {
+  it('homeiq start and check refuse type redis, not wired yet, naming the key and starting nothing', async () => {
     const file = configFile(`scheduler:\n  type: redis\n  url: redis://:s3cret-redis@127.0.0.1:1\n  password: other-s3cret\nstorage:\n  local_dir: points\n${SOURCES}`);
-    const r = await runCli(['start', '--config', file], {}, path.dirname(file));
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${file}:2: scheduler.type: scheduler type redis is not available yet; use type local (the default)`);
-    expect(r.stderr + r.stdout).not.toMatch(/s3cret/);
+    for (const verb of ['start', 'check']) {
+      const r = await runCli([verb, '--config', file], {}, path.dirname(file));
+      expect(r.code, verb).toBe(2);
+      expect(r.stderr).toContain(`${file}:2: scheduler.type: scheduler type redis is not available yet; use type local (the default)`);
+      expect(r.stderr + r.stdout).not.toMatch(/s3cret/);
+    }
     expect(existsSync(path.join(path.dirname(file), 'points'))).toBe(false);
   });
 });
