@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { DestinationStream, Logger } from 'pino';
+import { ConfigFileError } from './config/config-file-error.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { buildContainer, resolve } from './container.js';
 import { createApp } from './http/app.js';
@@ -61,11 +62,27 @@ export function registerSecrets(redactor: Redactor, loaded: LoadedConfig): void 
   redactor.add(mqtt?.password);
   if (mqtt) redactor.addUrl(mqtt.url);
   if (mqtt?.username && mqtt.password) redactor.addBasicAuth(mqtt.username, mqtt.password);
+  const scheduler = loaded.config.scheduler;
+  if (scheduler.type === 'redis') {
+    redactor.add(scheduler.password);
+    redactor.addUrl(scheduler.url);
+    if (scheduler.username && scheduler.password) redactor.addBasicAuth(scheduler.username, scheduler.password);
+  }
   for (const source of Object.values(loaded.config.sources)) {
     for (const [field, value] of Object.entries(source.credentials)) if (isSecretField(field)) redactor.add(value);
     // A password in any address (`base_url: https://user:pass@proxy`), not only in write-only options.
     for (const value of Object.values(source.options)) if (typeof value === 'string') redactor.addUrl(value);
   }
+}
+
+/**
+ * `scheduler.type: redis` is read and checked, but the shared scheduler is not built yet (issue 22):
+ * refused at start rather than run as a local host that the user believes shared.
+ */
+export function refuseUnwiredScheduler(loaded: LoadedConfig): void {
+  if (loaded.config.scheduler.type !== 'redis') return;
+  const at = ['scheduler', 'type'];
+  throw new ConfigFileError([{ file: loaded.config.file, line: loaded.locate(at), path: at.join('.'), message: 'scheduler type redis is not available yet; use type local (the default)' }]);
 }
 
 /**
@@ -79,6 +96,7 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   const loaded = await loadConfig(file, env);
   options.onConfigLoaded?.(Object.keys(loaded.config.sources).length);
   registerSecrets(redactor, loaded);
+  refuseUnwiredScheduler(loaded);
   const logger = createLogger({ level: loaded.config.log.level, redactor, destination: options.logDestination });
   const container = buildContainer({ loaded, logger, redactor, options: { version: VERSION, backoffBaseMs: options.backoffBaseMs } });
   const loader = resolve(container, TOKENS.PluginLoader);

@@ -8,7 +8,7 @@ import { runEachOnce } from './offline-run.js';
  * source is not a failure.
  */
 export async function checkCommand(configFile: string, io: CliIo): Promise<number> {
-  const { loaded, results } = await runEachOnce(configFile, io);
+  const { loaded, results } = await runEachOnce(configFile, io, { startable: true });
   const rows = results.map(({ prepared, runner }) => {
     const h = runner.health();
     const { icon, text } = statusIcon(h.status, h.status_detail);

@@ -4,7 +4,7 @@ import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { createLogger } from '../logging/logger.js';
 import { Redactor } from '../logging/redactor.js';
-import { registerSecrets } from '../main.js';
+import { refuseUnwiredScheduler, registerSecrets } from '../main.js';
 import type { SourcePoint } from '../plugin-api/point.js';
 import { PluginLoader } from '../runtime/plugin-loader.js';
 import { LocalScheduler } from '../runtime/scheduler.js';
@@ -33,11 +33,13 @@ export interface OfflineResult {
 /**
  * Loads the config and runs every enabled source once through the real runtime (token lifecycle,
  * error mapping), without storage. Sources run concurrently; each is bounded by its own timeout.
+ * With `startable`, a config that `homeiq start` would refuse is refused here too (`check`).
  */
-export async function runEachOnce(configFile: string, io: CliIo): Promise<{ loaded: LoadedConfig; results: OfflineResult[] }> {
+export async function runEachOnce(configFile: string, io: CliIo, options: { startable?: boolean } = {}): Promise<{ loaded: LoadedConfig; results: OfflineResult[] }> {
   const redactor = new Redactor();
   const loaded = await loadConfig(path.resolve(configFile), io.env);
   registerSecrets(redactor, loaded);
+  if (options.startable) refuseUnwiredScheduler(loaded);
   // Logs go to stderr, errors only: the command's own output says what happened to each source.
   const logger = createLogger({ level: io.env.LOG_LEVEL ?? 'error', redactor, destination: pino.destination(2) });
   const prepared = await prepareSources(loaded, new PluginLoader(BUILTIN_PLUGINS));

@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { LONGEST_DURATION } from '../plugin-api/duration.js';
-import { DURATION_PATTERN, MQTT_URL_PATTERN, TOPIC_LEVELS_PATTERN } from './host-schema.js';
+import { DURATION_PATTERN, MQTT_URL_PATTERN, NAME_PATTERN, REDIS_URL_PATTERN, TOPIC_LEVELS_PATTERN } from './host-schema.js';
 import { SIZE_PATTERN } from './size.js';
 import type { ConfigProblem, Locate } from './types.js';
 
@@ -17,6 +17,8 @@ const KNOWN_PATTERNS: Record<string, string> = {
   [SIZE_PATTERN]: 'is not a size like 1GiB or 500MB',
   [MQTT_URL_PATTERN]: 'is not a broker URL like mqtt://host:1883 or mqtts://host:8883',
   [TOPIC_LEVELS_PATTERN]: 'is not an MQTT topic of letters, digits, _ and - levels separated by /',
+  [REDIS_URL_PATTERN]: 'is not a Redis URL like redis://host:6379 or rediss://host:6380',
+  [NAME_PATTERN]: 'is not a name of letters, digits, ., _ and -',
 };
 
 /**

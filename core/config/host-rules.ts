@@ -87,6 +87,17 @@ export function influxProblems(influx: Raw, scope: RuleScope): ConfigProblem[] {
   return problems;
 }
 
+const REDIS_ONLY_KEYS = ['url', 'username', 'password', 'prefix', 'host_id'] as const;
+
+/** `scheduler`: redis needs a url; the redis keys under type local would silently do nothing. */
+export function schedulerProblems(scheduler: Raw, scope: RuleScope): ConfigProblem[] {
+  if (scheduler.type === 'redis') {
+    return scheduler.url === undefined ? [problem(scope, ['scheduler', 'url'], 'is required for type redis')] : [];
+  }
+  if (scheduler.type !== 'local') return [];
+  return REDIS_ONLY_KEYS.filter((key) => scheduler[key] !== undefined).map((key) => problem(scope, ['scheduler', key], 'is used only with type redis'));
+}
+
 /** `storage.spool_max_bytes` in bytes, from an integer or a size string. */
 export function spoolMaxBytes(value: unknown, scope: RuleScope): number | ConfigProblem | undefined {
   // Other types are the schema's to report.

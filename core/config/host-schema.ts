@@ -98,6 +98,25 @@ const MqttSchema = Type.Object(
   { ...closed, dependencies: { password: ['username'] } },
 );
 
+/** A Redis URL: redis:// or rediss:// (TLS), an optional login, a host and port, an optional database number. */
+export const REDIS_URL_PATTERN = '^rediss?://[^/?#\\s]+(/\\d+)?/?$';
+
+/** A Redis key part or host id of our own: letters, digits, `.`, `_` and `-`. */
+export const NAME_PATTERN = '^[a-zA-Z0-9._-]+$';
+
+/** `scheduler`: where runs are planned; `local` (the default) keeps today's in-process scheduler. */
+const SchedulerSchema = Type.Object(
+  {
+    type: Type.Optional(StringEnum(['local', 'redis'] as const, { default: 'local', description: 'local: this host runs every source; redis: hosts share the sources through BullMQ on Redis.' })),
+    url: Type.Optional(Type.String({ pattern: REDIS_URL_PATTERN, description: 'redis: the server, e.g. redis://redis:6379 or rediss://host:6380.' })),
+    username: Type.Optional(Type.String({ minLength: 1, description: 'redis: optional ACL user.' })),
+    password: Type.Optional(Type.String({ description: 'redis: optional password.' })),
+    prefix: Type.Optional(Type.String({ pattern: NAME_PATTERN, description: 'redis: prefix of every key, default homeiq (one per deployment sharing a Redis).' })),
+    host_id: Type.Optional(Type.String({ pattern: NAME_PATTERN, maxLength: 100, description: "redis: this host's name in health, default its hostname." })),
+  },
+  { ...closed, default: {} },
+);
+
 /** One entry under `sources`. The plugin's own schema checks `options` once the plugin is loaded. */
 export const SourceSchema = Type.Object(
   {
@@ -118,6 +137,7 @@ export const HostConfigSchema = Type.Object(
     log: Type.Optional(LogSchema),
     storage: Type.Optional(StorageSchema),
     mqtt: Type.Optional(MqttSchema),
+    scheduler: Type.Optional(SchedulerSchema),
     sources: Type.Optional(Type.Record(Type.String(), SourceSchema, { default: {} })),
     planner: Type.Optional(PlannerSchema),
   },

@@ -1,14 +1,15 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { parseDuration } from '../plugin-api/duration.js';
 import { ajvProblems } from './ajv-problems.js';
 import { ConfigFileError } from './config-file-error.js';
 import { HostConfigSchema } from './host-schema.js';
-import { envOverrides, influxProblems, sourceProblems, spoolMaxBytes, type EnvOverrides, type RuleScope } from './host-rules.js';
+import { envOverrides, influxProblems, schedulerProblems, sourceProblems, spoolMaxBytes, type EnvOverrides, type RuleScope } from './host-rules.js';
 import { buildPlanner, plannerProblems } from './planner-rules.js';
 import { createSchemaValidator } from './schema-validator.js';
 import { noteMissingVariables, rememberMissing, substituteEnv } from './substitution.js';
-import type { ConfigProblem, HostConfig, InfluxConfig, Locate, MqttConfig, SourceConfig } from './types.js';
+import type { ConfigProblem, HostConfig, InfluxConfig, Locate, MqttConfig, RedisSchedulerConfig, SchedulerConfig, SourceConfig } from './types.js';
 import { duplicateKeyProblems, lazyLocate, readConfigDocument, type ConfigDocument } from './yaml-document.js';
 
 export { ConfigFileError, formatProblem } from './config-file-error.js';
@@ -65,7 +66,7 @@ function toPlain(document: ConfigDocument, scope: RuleScope, problems: ConfigPro
     problems.push({ file: scope.file, path: '', message: `invalid YAML: ${(err as Error).message}` });
     return {};
   }
-  for (const key of ['server', 'log', 'storage', 'mqtt', 'sources', 'planner']) if (raw[key] === null) delete raw[key];
+  for (const key of ['server', 'log', 'storage', 'mqtt', 'scheduler', 'sources', 'planner']) if (raw[key] === null) delete raw[key];
   const sources = raw.sources;
   if (isObject(sources)) {
     for (const entry of Object.values(sources)) {
@@ -108,6 +109,7 @@ function ruleProblems(raw: Raw, scope: RuleScope): { problems: ConfigProblem[]; 
   if (isObject(raw.sources)) problems.push(...sourceProblems(raw.sources, scope));
   const storage = isObject(raw.storage) ? raw.storage : {};
   if (isObject(storage.influxdb)) problems.push(...influxProblems(storage.influxdb, scope));
+  if (isObject(raw.scheduler)) problems.push(...schedulerProblems(raw.scheduler, scope));
   if (isObject(raw.planner)) problems.push(...plannerProblems(raw.planner, isObject(raw.sources) ? Object.keys(raw.sources) : [], scope));
   const bytes = spoolMaxBytes(storage.spool_max_bytes, scope);
   if (typeof bytes === 'object') problems.push(bytes);
@@ -134,9 +136,15 @@ function buildConfig(raw: Raw, file: string, overrides: EnvOverrides, spoolBytes
       flush_interval_ms: parseDuration(storage.flush_interval as string)!,
     },
     ...(raw.mqtt ? { mqtt: raw.mqtt as MqttConfig } : {}),
+    scheduler: buildScheduler(raw.scheduler as Raw),
     sources,
     ...(isObject(raw.planner) ? { planner: buildPlanner(raw.planner) } : {}),
   };
+}
+
+function buildScheduler(raw: Raw): SchedulerConfig {
+  if (raw.type !== 'redis') return { type: 'local' };
+  return { ...(raw as Omit<RedisSchedulerConfig, 'prefix' | 'host_id'>), prefix: (raw.prefix as string | undefined) ?? 'homeiq', host_id: (raw.host_id as string | undefined) ?? hostname() };
 }
 
 function buildSource(id: string, entry: Raw): SourceConfig {

@@ -8,6 +8,8 @@ export interface HostConfig {
   storage: StorageConfig;
   /** Extension (CONTRACT §7): Home Assistant over MQTT; absent = off. */
   mqtt?: MqttConfig;
+  /** Extension (issue 22): where runs are planned; `{ type: 'local' }` by default. */
+  scheduler: SchedulerConfig;
   sources: Record<string, SourceConfig>;
   /** The planner (CONTRACT §8); absent when the file has no `planner` section. */
   planner?: PlannerConfig;
@@ -45,6 +47,21 @@ export interface MqttConfig {
   password?: string;
   discovery_prefix: string;
   base_topic: string;
+}
+
+/** `scheduler`: this host alone, or hosts sharing the sources through BullMQ on Redis. */
+export type SchedulerConfig = { type: 'local' } | RedisSchedulerConfig;
+
+/** `scheduler` with `type: redis`, with its defaults filled in. */
+export interface RedisSchedulerConfig {
+  type: 'redis';
+  url: string;
+  username?: string;
+  password?: string;
+  /** Prefix of every Redis key; default `homeiq`. */
+  prefix: string;
+  /** This host's name among the hosts; default its hostname. */
+  host_id: string;
 }
 
 export interface InfluxConfig {

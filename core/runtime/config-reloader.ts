@@ -25,7 +25,7 @@ export class ConfigReloader {
     private readonly logger: Logger,
     private readonly env: NodeJS.ProcessEnv = process.env,
     private readonly onLoaded?: (loaded: LoadedConfig) => void,
-    /** The config the host started with: its `server`, `storage`, `log` and `mqtt` stay until a restart. */
+    /** The config the host started with: its `server`, `storage`, `log`, `mqtt` and `scheduler` stay until a restart. */
     private readonly running?: LoadedConfig,
   ) {}
 
@@ -77,7 +77,7 @@ export class ConfigReloader {
   }
 
   /**
-   * `server`, `storage`, `log` and `mqtt` are read at start only: a reload that changes them says so once
+   * `server`, `storage`, `log`, `mqtt` and `scheduler` are read at start only: a reload that changes them says so once
    * (naming the sections, never their values, which hold secrets), not at every standby check.
    */
   private noteRestartSections(loaded: LoadedConfig): void {
@@ -93,4 +93,4 @@ export class ConfigReloader {
 }
 
 /** Sections of the config the host reads only at start. */
-const RESTART_SECTIONS = ['server', 'storage', 'log', 'mqtt'] as const;
+const RESTART_SECTIONS = ['server', 'storage', 'log', 'mqtt', 'scheduler'] as const;

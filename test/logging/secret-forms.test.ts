@@ -13,7 +13,7 @@ const json = (s: string) => JSON.stringify(s).slice(1, -1);
 /** The secrets a config with only an InfluxDB URL holds. */
 function redactorOfStorageUrl(url: string): Redactor {
   const redactor = new Redactor();
-  registerSecrets(redactor, { config: { storage: { influxdb: { url } }, sources: {} } } as unknown as LoadedConfig);
+  registerSecrets(redactor, { config: { storage: { influxdb: { url } }, scheduler: { type: 'local' }, sources: {} } } as unknown as LoadedConfig);
   return redactor;
 }
 
@@ -58,8 +58,15 @@ describe('the forms a secret takes', () => {
   it('hides secrets of every key: a password in a source option address too', () => {
     const redactor = new Redactor();
     const source = { credentials: {}, options: { base_url: 'https://proxy-user:Pr0xyPass@proxy.example/api' } };
-    registerSecrets(redactor, { config: { storage: {}, sources: { s: source } } } as unknown as LoadedConfig);
+    registerSecrets(redactor, { config: { storage: {}, scheduler: { type: 'local' }, sources: { s: source } } } as unknown as LoadedConfig);
     expect(redactor.redact(`Basic ${b64('proxy-user:Pr0xyPass')} and Pr0xyPass`)).toBe('Basic [REDACTED] and [REDACTED]');
+  });
+
+  it("hides the shared scheduler's Redis login: its password and the one in its URL", () => {
+    const redactor = new Redactor();
+    const scheduler = { type: 'redis', url: 'rediss://:UrlRedisPass@cache:6380', username: 'homeiq', password: 'AclRedisPass', prefix: 'homeiq', host_id: 'a' };
+    registerSecrets(redactor, { config: { storage: {}, scheduler, sources: {} } } as unknown as LoadedConfig);
+    expect(redactor.redact(`url ${scheduler.url} auth AclRedisPass, Basic ${b64('homeiq:AclRedisPass')}`)).toBe('url rediss://[REDACTED]@cache:6380 auth [REDACTED], Basic [REDACTED]');
   });
 });
 

@@ -9,6 +9,7 @@ export interface ServerPackage {
 export const INFLUXDB_PACKAGE: ServerPackage = { binary: 'influxd', debian: 'influxdb' };
 export const VICTORIA_PACKAGE: ServerPackage = { binary: 'victoria-metrics', debian: 'victoria-metrics' };
 export const MOSQUITTO_PACKAGE: ServerPackage = { binary: 'mosquitto', debian: 'mosquitto' };
+export const REDIS_PACKAGE: ServerPackage = { binary: 'redis-server', debian: 'redis-server' };
 
 function onPath(binary: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
