@@ -25,7 +25,7 @@ export interface EntityValue {
 }
 
 /** `None` is Home Assistant's MQTT payload for "unknown". */
-const UNKNOWN = 'None';
+export const UNKNOWN = 'None';
 
 /**
  * The entities of a source's newest points: those its plugin declares (entity.ts), or one sensor

@@ -1,10 +1,8 @@
 import type { PlanAnswer } from '../planner/plan-answer.js';
 import type { PlannerService } from '../planner/planner-service.js';
-import type { EntityValue } from './entity-values.js';
+import { UNKNOWN, type EntityValue } from './entity-values.js';
 import type { HomeAssistantPublisher } from './home-assistant.js';
 
-/** `None` is Home Assistant's MQTT payload for "unknown". */
-const UNKNOWN = 'None';
 /** Savings and the plan's status are refreshed at least this often, "running now" at a window's edges. */
 const REFRESH_MS = 60_000;
 

@@ -16,6 +16,7 @@
  * Only windows that every signal with a weight above 0 covers with data are candidates: the planner
  * never plans on holes.
  */
+import { isoSeconds } from '../runtime/iso-time.js';
 import { bestContiguous, bestPieces } from './segments.js';
 import { averageOver, dataEnd, resample, STEP_MS, type GridSignal, type Slot } from './signal.js';
 
@@ -80,7 +81,7 @@ export function planBestWindow(req: PlanRequest, signals: PerSignal<readonly Slo
   const origin = Math.ceil(from / STEP_MS) * STEP_MS;
   const cells = Math.max(0, Math.floor((to - origin) / STEP_MS));
   const k = Math.ceil(req.durationMs / STEP_MS);
-  if (cells < k) return empty(`the range from ${iso(from)} to ${iso(to)} is shorter than the duration`, range, coverage);
+  if (cells < k) return empty(`the range from ${isoSeconds(from)} to ${isoSeconds(to)} is shorter than the duration`, range, coverage);
   const grids: PerSignal<GridSignal> = {};
   for (const s of present) grids[s] = resample(signals[s]!, origin, cells);
   const { score, ok } = scores(grids, weighted, req.weights, cells);
@@ -97,10 +98,6 @@ export function planBestWindow(req: PlanRequest, signals: PerSignal<readonly Slo
     coverage,
     ...(complete ? {} : { message: 'some of the range has no data yet: the plan may change when it arrives' }),
   };
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 function coverageOf(range: Interval, signals: PerSignal<readonly Slot[]>, present: readonly SignalName[]): PerSignal<number> {

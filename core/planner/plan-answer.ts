@@ -1,3 +1,4 @@
+import { isoSeconds } from '../runtime/iso-time.js';
 import type { PerSignal, PlanResult } from './best-window.js';
 
 /** What the answer says about each signal's source. */
@@ -66,8 +67,6 @@ function difference(now: number | undefined, plan: number | undefined, energyKwh
   return round((now - plan) * energyKwh, digits);
 }
 
-const isoOf = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-
 /** The answer for a plan: times in ISO (UTC), values rounded for reading, savings = now − plan. */
 export function planAnswer(result: PlanResult, energyKwh: number | undefined, signals: PerSignal<SignalInfo>, generatedAt: number): PlanAnswer {
   const currency = signals.price?.currency ?? null;
@@ -76,9 +75,9 @@ export function planAnswer(result: PlanResult, energyKwh: number | undefined, si
   const { expected, now } = result;
   return {
     status: result.status,
-    start: first ? isoOf(first.start) : null,
-    end: last ? isoOf(last.end) : null,
-    segments: result.segments.map((s) => ({ start: isoOf(s.start), end: isoOf(s.end) })),
+    start: first ? isoSeconds(first.start) : null,
+    end: last ? isoSeconds(last.end) : null,
+    segments: result.segments.map((s) => ({ start: isoSeconds(s.start), end: isoSeconds(s.end) })),
     expected: loadValues(result.status === 'no_data' ? {} : expected, energyKwh, currency),
     now: loadValues(now, energyKwh, currency),
     savings: {
@@ -89,8 +88,8 @@ export function planAnswer(result: PlanResult, energyKwh: number | undefined, si
     },
     coverage: Object.fromEntries(Object.entries(result.coverage).map(([s, c]) => [s, round(c, 3)])),
     signals,
-    range: result.range ? { start: isoOf(result.range.start), end: isoOf(result.range.end) } : null,
+    range: result.range ? { start: isoSeconds(result.range.start), end: isoSeconds(result.range.end) } : null,
     ...(result.message ? { message: result.message } : {}),
-    generated_at: isoOf(generatedAt),
+    generated_at: isoSeconds(generatedAt),
   };
 }

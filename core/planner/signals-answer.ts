@@ -1,3 +1,4 @@
+import { isoSeconds } from '../runtime/iso-time.js';
 import { SIGNAL_NAMES, type PerSignal } from './best-window.js';
 import type { SignalInfo } from './plan-answer.js';
 import type { Slot } from './signal.js';
@@ -18,7 +19,6 @@ export interface SignalsAnswer {
   signals: PerSignal<SignalSlots>;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /** Values rounded as the plan answers round them: carbon to 0.1 g, prices to 0.0001. */
 const DIGITS = { carbon: 1, price: 4 } as const;
@@ -32,7 +32,7 @@ export function signalsAnswer(slots: PerSignal<readonly Slot[]>, infos: PerSigna
     const unit = s === 'carbon' ? 'gCO2eq/kWh' : info.currency ? `${info.currency}/kWh` : 'per kWh';
     const scale = 10 ** DIGITS[s];
     const shown = (slots[s] ?? []).filter((slot) => slot.end > from && slot.start < to);
-    signals[s] = { ...info, unit, slots: shown.map((slot) => ({ start: iso(slot.start), end: iso(slot.end), value: Math.round(slot.value * scale) / scale })) };
+    signals[s] = { ...info, unit, slots: shown.map((slot) => ({ start: isoSeconds(slot.start), end: isoSeconds(slot.end), value: Math.round(slot.value * scale) / scale })) };
   }
-  return { time_zone: zone, from: iso(from), to: iso(to), signals };
+  return { time_zone: zone, from: isoSeconds(from), to: isoSeconds(to), signals };
 }

@@ -7,6 +7,11 @@ export function isoOrNull(t: number | null | undefined): string | null {
   return new Date(t).toISOString();
 }
 
+/** A time in ISO 8601 (UTC) without milliseconds when it has none (`2026-12-05T20:00:00Z`), as the planner answers. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
 /**
  * The ISO string of a time that changes far less often than it is shown: formatted when it
  * changes, not at every `/health` request (formatting dates was a quarter of a request's cost).
