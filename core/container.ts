@@ -11,6 +11,7 @@ import { HostMetrics } from './runtime/metrics.js';
 import { PluginLoader } from './runtime/plugin-loader.js';
 import type { Publisher } from './runtime/publisher.js';
 import { LocalScheduler } from './runtime/scheduler.js';
+import { SharedRuns } from './runtime/shared-runs.js';
 import { createStorage } from './storage/index.js';
 import type { Storage } from './storage/storage.js';
 import { TOKENS, type Token } from './tokens.js';
@@ -71,6 +72,19 @@ export function buildContainer(parts: ContainerParts): Container {
     );
     c.bind(TOKENS.Publisher).toService(TOKENS.HomeAssistant);
   }
+  // Hosts sharing the sources through BullMQ on Redis, when the config says so.
+  const scheduler = parts.loaded.config.scheduler;
+  if (scheduler.type === 'redis') {
+    c.bind(TOKENS.SharedRuns).toDynamicValue(
+      (ctx) =>
+        new SharedRuns({
+          config: scheduler,
+          logger: get(ctx, TOKENS.Logger).child({ component: 'scheduler' }),
+          redact: (text) => get(ctx, TOKENS.Redactor).redact(text),
+          version: get(ctx, TOKENS.HostOptions).version,
+        }),
+    );
+  }
   c.bind(TOKENS.Host).toDynamicValue(
     (ctx) =>
       new Host(
@@ -80,6 +94,7 @@ export function buildContainer(parts: ContainerParts): Container {
         get(ctx, TOKENS.Redactor),
         get(ctx, TOKENS.HostOptions),
         ctx.getAll<Publisher>(TOKENS.Publisher),
+        c.isBound(TOKENS.SharedRuns) ? get(ctx, TOKENS.SharedRuns) : null,
       ),
   );
   return c;

@@ -3,7 +3,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { DestinationStream, Logger } from 'pino';
-import { ConfigFileError } from './config/config-file-error.js';
 import { loadConfig, type LoadedConfig } from './config/load.js';
 import { buildContainer, resolve } from './container.js';
 import { createApp } from './http/app.js';
@@ -76,16 +75,6 @@ export function registerSecrets(redactor: Redactor, loaded: LoadedConfig): void 
 }
 
 /**
- * `scheduler.type: redis` is read and checked, but the shared scheduler is not built yet (issue 22):
- * refused at start rather than run as a local host that the user believes shared.
- */
-export function refuseUnwiredScheduler(loaded: LoadedConfig): void {
-  if (loaded.config.scheduler.type !== 'redis') return;
-  const at = ['scheduler', 'type'];
-  throw new ConfigFileError([{ file: loaded.config.file, line: loaded.locate(at), path: at.join('.'), message: 'scheduler type redis is not available yet; use type local (the default)' }]);
-}
-
-/**
  * Starts the host: config, storage, sources, HTTP API. Throws ConfigFileError (exit 2) before
  * anything starts when the config file is wrong.
  */
@@ -96,7 +85,6 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   const loaded = await loadConfig(file, env);
   options.onConfigLoaded?.(Object.keys(loaded.config.sources).length);
   registerSecrets(redactor, loaded);
-  refuseUnwiredScheduler(loaded);
   const logger = createLogger({ level: loaded.config.log.level, redactor, destination: options.logDestination });
   const container = buildContainer({ loaded, logger, redactor, options: { version: VERSION, backoffBaseMs: options.backoffBaseMs } });
   const loader = resolve(container, TOKENS.PluginLoader);
@@ -110,6 +98,8 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   homeAssistant?.attach(host);
   await storage.start();
   await host.apply(prepared);
+  // With a shared scheduler: runs are taken from Redis from now on.
+  host.startShared();
   // After the first apply: the sources are known when the first connection sweeps leftovers.
   homeAssistant?.start();
   // The planner's tasks as Home Assistant devices, when both are configured.
@@ -146,6 +136,8 @@ export async function startHost(options: StartOptions): Promise<RunningHost> {
   planner.start();
   plannerEntities?.start();
   host.onStandbyCheck = () => reloader.recheck('looking for credentials of sources in standby');
+  const shared = container.isBound(TOKENS.SharedRuns) ? resolve(container, TOKENS.SharedRuns) : null;
+  if (shared) shared.onConfigChanged = () => reloader.recheck('the shared scheduler names a change of the sources');
   logger.info({ url, config: file, sources: host.sourceIds.length, storage: storage.type }, 'HomeIQ Sources is running');
   let stopping: Promise<void> | null = null;
   const stop = (graceMs = 10_000) =>

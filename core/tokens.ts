@@ -8,6 +8,7 @@ import type { PlannerService } from './planner/planner-service.js';
 import type { PluginLoader } from './runtime/plugin-loader.js';
 import type { Publisher } from './runtime/publisher.js';
 import type { Scheduler } from './runtime/scheduler.js';
+import type { SharedRuns } from './runtime/shared-runs.js';
 import type { Storage } from './storage/storage.js';
 
 /** A typed inversify token: the symbol carries the type it resolves to. */
@@ -31,4 +32,6 @@ export const TOKENS = {
   /** The planner (CONTRACT §8); a publisher too: it plans again after a signal source's run. */
   Planner: token<PlannerService>('Planner'),
   HostOptions: token<HostOptions>('HostOptions'),
+  /** Bound only with `scheduler.type: redis`: the sources shared by several hosts through BullMQ. */
+  SharedRuns: token<SharedRuns>('SharedRuns'),
 } as const;

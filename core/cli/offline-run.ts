@@ -4,7 +4,7 @@ import { BUILTIN_PLUGINS } from '../builtin-plugins.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { createLogger } from '../logging/logger.js';
 import { Redactor } from '../logging/redactor.js';
-import { refuseUnwiredScheduler, registerSecrets } from '../main.js';
+import { registerSecrets } from '../main.js';
 import type { SourcePoint } from '../plugin-api/point.js';
 import { PluginLoader } from '../runtime/plugin-loader.js';
 import { LocalScheduler } from '../runtime/scheduler.js';
@@ -39,7 +39,6 @@ export async function runEachOnce(configFile: string, io: CliIo, options: { star
   const redactor = new Redactor();
   const loaded = await loadConfig(path.resolve(configFile), io.env);
   registerSecrets(redactor, loaded);
-  if (options.startable) refuseUnwiredScheduler(loaded);
   // Logs go to stderr, errors only: the command's own output says what happened to each source.
   const logger = createLogger({ level: io.env.LOG_LEVEL ?? 'error', redactor, destination: pino.destination(2) });
   const prepared = await prepareSources(loaded, new PluginLoader(BUILTIN_PLUGINS));

@@ -39,7 +39,8 @@ export function createApp(deps: AppDeps): Koa {
   // `/health` is polled (Home Assistant, monitors, the status page) and is large with many
   // sources: gzip'd when the client takes it, compressed again only when its text changed.
   let zipped: { text: string; gzip: Buffer } | null = null;
-  router.get('/health', (ctx) => {
+  router.get('/health', async (ctx) => {
+    await host.freshen();
     json(ctx, 200, host.health());
     ctx.set('Vary', 'Accept-Encoding');
     if (!acceptsGzip(ctx.get('accept-encoding'))) return;
@@ -50,10 +51,11 @@ export function createApp(deps: AppDeps): Koa {
   });
   // Names only the id asked for: a 404 must not list the others to whoever probes.
   const noSource = (ctx: Koa.Context) => json(ctx, 404, { error: `no source with id "${ctx.params.id}"` });
-  router.get('/health/sources/:id', (ctx) => {
-    const runner = host.runner(ctx.params.id!);
-    if (!runner) return noSource(ctx);
-    json(ctx, 200, runner.health());
+  router.get('/health/sources/:id', async (ctx) => {
+    await host.freshen();
+    const report = host.sourceReport(ctx.params.id!);
+    if (!report) return noSource(ctx);
+    json(ctx, 200, report);
   });
   router.get('/ready', (ctx) => {
     const ready = host.ready();

@@ -34,6 +34,12 @@ export interface RunContext<O = Record<string, unknown>> extends CreateContext<O
   readonly signal: AbortSignal;
   /** When this source last fetched successfully (also across restarts, where storage knows). */
   readonly lastSuccess: Date | null;
+  /**
+   * When this run was due: its schedule's tick, the same on whichever host runs it when several
+   * hosts share the sources (`scheduler.type: redis`); the start of a run on demand. A value "as of
+   * now" stamped with it makes a repeated run of the same tick overwrite its points, not add to them.
+   */
+  readonly tick: Date;
 }
 
 /** What `login` and `refresh` receive: `http` here carries no token (it is being obtained). */

@@ -7,6 +7,8 @@ import { toEveryPublisher, type HealthBlocks, type Publisher } from './publisher
 import { SourceRunner, type RunObserver } from './source-runner.js';
 import type { SourceHealth, Status } from './source-state.js';
 import { isoOrNull } from './iso-time.js';
+import type { Schedule } from './schedule.js';
+import type { SharedRuns } from './shared-runs.js';
 
 export interface HealthReport extends HealthBlocks {
   status: Status;
@@ -85,6 +87,8 @@ export class Host {
     private readonly redactor: Redactor,
     private readonly options: HostOptions,
     private readonly publishers: readonly Publisher[] = [],
+    /** Set when hosts share the sources (`scheduler.type: redis`): runs come from it, not from `scheduler`. */
+    private readonly shared: SharedRuns | null = null,
   ) {
     this.started = this.now();
     this.observer = toEveryPublisher(publishers);
@@ -119,6 +123,7 @@ export class Host {
       if (startedIds.length % START_BATCH === 0) await new Promise((r) => setImmediate(r));
     }
     this.configLoaded = true;
+    if (this.shared) this.shared.want(this.schedules());
     const running = this.sourceIds;
     for (const publisher of this.publishers) publisher.sourcesApplied?.({ running, started: startedIds, stopped });
     return { started: startedIds, stopped, unchanged };
@@ -139,7 +144,37 @@ export class Host {
       now: this.options.now,
       backoffBaseMs: this.options.backoffBaseMs,
       onStandbyCheck: this.standbyCheck,
+      shared: this.shared !== null,
+      shareToken: this.shared?.tokenShare(prepared.source),
     });
+  }
+
+  /** The schedules of the sources that can run here (enabled, plugin loaded, credentials present). */
+  private schedules(): Map<string, Schedule> {
+    const out = new Map<string, Schedule>();
+    for (const [id, { runner }] of this.runners) {
+      const schedule = runner.runSchedule;
+      if (schedule) out.set(id, schedule);
+    }
+    return out;
+  }
+
+  /** Starts taking runs from the shared scheduler (after the first `apply`). */
+  startShared(): void {
+    this.shared?.start((id) => this.runner(id));
+  }
+
+  /** Reads what the other hosts ran, for the next report (a shared scheduler; at most every 2 s). */
+  async freshen(): Promise<void> {
+    await this.shared?.refresh();
+  }
+
+  /** A source's report: its own, or with a shared scheduler the newest run's, whichever host ran it. */
+  sourceReport(id: string): SourceHealth | undefined {
+    const runner = this.runner(id);
+    if (!runner) return undefined;
+    const own = this.sourceHealth(runner);
+    return this.shared ? this.shared.sourceHealth(id, own) : own;
   }
 
   /** Shows a plugin's fault found outside its runs (see SourceRunner.reportFault) on these sources. */
@@ -165,12 +200,18 @@ export class Host {
     const storage = this.storage.health();
     let worst: Status = storage.status;
     for (const [id, { runner }] of this.runners) {
-      const h = this.sourceHealth(runner);
+      const own = this.sourceHealth(runner);
+      const h = this.shared ? this.shared.sourceHealth(id, own) : own;
       sources[id] = h;
       if (RANK[h.status] > RANK[worst]) worst = h.status;
     }
     const blocks: HealthBlocks = {};
     for (const publisher of this.publishers) Object.assign(blocks, publisher.healthBlocks?.());
+    if (this.shared) {
+      const shared = this.shared.healthBlocks();
+      Object.assign(blocks, shared);
+      if (RANK[shared.scheduler.status] > RANK[worst]) worst = shared.scheduler.status;
+    }
     return {
       status: worst,
       version: this.options.version,
@@ -197,6 +238,8 @@ export class Host {
 
   /** Stops every source (in reverse start order), waiting up to `graceMs` for runs in flight. */
   async stop(graceMs = 5000): Promise<void> {
+    // No new runs from the shared scheduler; those in flight get `graceMs` (a tick left is taken over by another host).
+    await this.shared?.close(graceMs);
     const all = [...this.runners.values()].reverse();
     await Promise.all(all.map(({ runner }) => runner.stop(graceMs)));
     this.runners.clear();

@@ -1,9 +1,12 @@
 import type { MqttHealth } from '../mqtt/broker-link.js';
 import type { RunObserver } from './source-runner.js';
+import type { HostEntry, SchedulerHealth } from './shared-health.js';
 
-/** Top-level blocks of `/health` that publishers add (CONTRACT §7: `mqtt`). */
+/** Top-level blocks of `/health` that publishers add (CONTRACT §7: `mqtt`), and a shared scheduler's. */
 export interface HealthBlocks {
   mqtt?: MqttHealth;
+  scheduler?: SchedulerHealth;
+  hosts?: HostEntry[];
 }
 
 /**

@@ -38,6 +38,7 @@ export class Run implements RunContext {
   private controller: AbortController | null = null;
   private abortReason: unknown = undefined;
   private lastSuccessDate: Date | null | undefined = undefined;
+  private tickDate: Date | undefined = undefined;
   private readonly timer: NodeJS.Timeout;
   /** When the run's time is up, on the monotonic clock. */
   private readonly deadline: number;
@@ -54,6 +55,8 @@ export class Run implements RunContext {
     readonly started: number,
     scheduled: boolean,
     timeoutMs: number,
+    /** When the run was due (ms): its schedule's tick; `started` for a run on demand. */
+    private readonly tickMs: number = started,
   ) {
     this.credentials = credentials;
     this.scheduled = scheduled;
@@ -85,6 +88,10 @@ export class Run implements RunContext {
   get lastSuccess(): Date | null {
     if (this.lastSuccessDate === undefined) this.lastSuccessDate = this.lastSuccessMs === null ? null : new Date(this.lastSuccessMs);
     return this.lastSuccessDate;
+  }
+
+  get tick(): Date {
+    return (this.tickDate ??= new Date(this.tickMs));
   }
 
   get signal(): AbortSignal {

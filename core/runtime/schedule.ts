@@ -7,6 +7,8 @@ export interface Schedule {
   readonly description: string;
   /** The next run strictly after `after`. */
   next(after: Date): Date;
+  /** The same schedule as a BullMQ job scheduler's repeat options (a scheduler shared by several hosts). */
+  readonly repeat: { every: number } | { pattern: string };
   /** Releases what the schedule holds. */
   dispose(): void;
 }
@@ -80,6 +82,9 @@ class CronSchedule implements Schedule {
   constructor(readonly description: string) {
     this.shared = acquire(description);
   }
+  get repeat(): { pattern: string } {
+    return { pattern: this.description };
+  }
   next(after: Date): Date {
     return nextMatch(this.shared, after);
   }
@@ -95,6 +100,9 @@ class IntervalSchedule implements Schedule {
     readonly description: string,
     private readonly ms: number,
   ) {}
+  get repeat(): { every: number } {
+    return { every: this.ms };
+  }
   next(after: Date): Date {
     return new Date(after.getTime() + this.ms);
   }

@@ -19,7 +19,18 @@ export interface SourceAuthInput {
   /** Builds the context handed to the plugin's login hook (with the token-less client). */
   loginContext: (http: Got, signal: AbortSignal) => LoginContext;
   backoffBaseMs?: number;
+  /** Shares the token with the other hosts of a shared scheduler: one of them logs in, all use it. */
+  shareToken?: TokenShare;
 }
+
+/** How a token is obtained: a login (or refresh) of the plugin, or the host's OAuth2 exchange. */
+export type ObtainToken = (current: TokenGrant | undefined) => Promise<TokenGrant>;
+
+/**
+ * Wraps a source's way of obtaining a token so that hosts sharing the sources obtain it once for
+ * all (shared-tokens.ts); `lifetime` says how long a grant that names no expiry lasts.
+ */
+export type TokenShare = (obtain: ObtainToken, lifetime: { defaultLifetimeMs: number; refreshBeforeMs: number }) => ObtainToken;
 
 export interface SourceAuth {
   /** The client plugins use in `fetch` and `validate`. */
@@ -53,16 +64,16 @@ export function createSourceAuth(input: SourceAuthInput): SourceAuth {
   if (credentials.username !== undefined && credentials.password !== undefined) {
     redactor.addBasicAuth(credentials.username, credentials.password);
   }
-  const obtain =
+  const obtainHere: ObtainToken =
     spec.style === 'oauth2_refresh'
       ? (current: TokenGrant | undefined) =>
           oauth2Refresh(plugin, settings.tokenUrl ?? spec.token_url, credentials, common.baseUrl, timeoutMs, current)
       : (current: TokenGrant | undefined) =>
           callLogin(plugin, input.dataSource, input.loginContext(loginHttp, AbortSignal.timeout(timeoutMs)), current);
+  const lifetime = { defaultLifetimeMs: parseDuration(spec.default_lifetime ?? '30m') ?? 1_800_000, refreshBeforeMs: settings.refreshBeforeMs };
   const tokens = new TokenManager({
-    obtain,
-    refreshBeforeMs: settings.refreshBeforeMs,
-    defaultLifetimeMs: parseDuration(spec.default_lifetime ?? '30m') ?? 1_800_000,
+    obtain: input.shareToken ? input.shareToken(obtainHere, lifetime) : obtainHere,
+    ...lifetime,
     onToken: (t) => redactor.add(t),
   });
   return { http: createSourceHttp({ ...common, tokens }), loginHttp, tokens };

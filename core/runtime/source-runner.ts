@@ -16,7 +16,7 @@ import { normalizeResult, reportDropped } from './run-result.js';
 import { buildSchedule, type Schedule } from './schedule.js';
 import type { Cancel, Scheduler } from './scheduler.js';
 import type { SourceSettings } from '../config/source-settings.js';
-import { createSourceAuth, type SourceAuth } from './source-auth.js';
+import { createSourceAuth, type SourceAuth, type TokenShare } from './source-auth.js';
 import { SourceState, type SourceHealth, type StatusOwner, type StatusSettings } from './source-state.js';
 import { missingCredentials, standbyHint } from './credentials.js';
 import { IsoTime } from './iso-time.js';
@@ -56,6 +56,13 @@ export interface RunnerDeps {
   backoffBaseMs?: number;
   /** Called on a standby source's schedule: the host re-reads the config for new credentials. */
   onStandbyCheck?: () => void;
+  /**
+   * Runs come from a scheduler shared by several hosts (`runTick`), not from this runner's own
+   * schedule; a standby source still looks for credentials on its schedule here.
+   */
+  shared?: boolean;
+  /** Shares the source's login token with the other hosts (a shared scheduler). */
+  shareToken?: TokenShare;
 }
 
 const TOKENS_NONE = { last_token_refresh: null, token_refresh_count: 0, token_expires_at: null } as const;
@@ -153,6 +160,7 @@ export class SourceRunner implements StatusOwner, RunOwner {
       redactor: this.deps.redactor,
       loginContext: (http, signal) => this.loginContext(http, signal),
       backoffBaseMs: this.deps.backoffBaseMs,
+      shareToken: this.deps.shareToken,
     });
     return this.authState;
   }
@@ -196,8 +204,25 @@ export class SourceRunner implements StatusOwner, RunOwner {
     }
     this.schedule = buildSchedule(source, plugin.default_schedule);
     this.state.set('unknown', 'starting');
-    if (options.schedule) this.tick();
+    // A shared scheduler runs it on some host at its ticks: ready now, its first run is not this host's to wait for.
+    if (this.deps.shared) this.state.settled = true;
+    else if (options.schedule) this.tick();
     return true;
+  }
+
+  /** The source's schedule (null until started, and for a source that cannot run). */
+  get runSchedule(): Schedule | null {
+    return this.ds ? this.schedule : null;
+  }
+
+  /**
+   * One run of a shared scheduler's tick (`tick` in ms, from its job): after the run in flight,
+   * if any, since runs of a source never overlap on a host.
+   */
+  async runTick(tick: number): Promise<RunOutcome> {
+    while (this.current) await this.current.outcome();
+    if (this.stopped || !this.ds) return { ok: false, points: [], error: new Error(`source ${this.id} is not runnable on this host`) };
+    return this.execute(false, tick).outcome();
   }
 
   /** One run now (used by `homeiq once` and `check`, and by the schedule). Never overlaps another. */
@@ -298,11 +323,12 @@ export class SourceRunner implements StatusOwner, RunOwner {
 
   private tick(): void {
     if (this.stopped) return;
+    const due = this.nextRun ?? this.now();
     this.nextRun = null;
     // The next run is planned when this one ends (`runEnded`): no promise of the outcome and no
     // reaction to it, which 10,000 sources due in the same second would all hold at once.
     if (this.current) this.current.scheduled = true;
-    else if (this.ds) this.execute(true);
+    else if (this.ds) this.execute(true, due);
     else this.scheduleNext();
   }
 
@@ -334,6 +360,7 @@ export class SourceRunner implements StatusOwner, RunOwner {
       http,
       signal,
       lastSuccess: this.state.lastSuccess === null ? null : new Date(this.state.lastSuccess),
+      tick: new Date(this.now()),
     };
   }
 
@@ -345,8 +372,9 @@ export class SourceRunner implements StatusOwner, RunOwner {
   }
 
   /** One run: `validate` first if due, then `fetch`; its outcome arrives in `runEnded`. */
-  private execute(scheduled: boolean): Run {
-    const run = new Run(this, this.deps.options, this.deps.source.credentials, this.state.lastSuccess, this.now(), scheduled, this.timeoutMs);
+  private execute(scheduled: boolean, tick?: number): Run {
+    const now = this.now();
+    const run = new Run(this, this.deps.options, this.deps.source.credentials, this.state.lastSuccess, now, scheduled, this.timeoutMs, tick ?? now);
     this.current = run;
     const ds = this.ds!;
     let work: Promise<unknown>;

@@ -111,14 +111,18 @@ export class TokenManager {
     }
   }
 
-  /** The hook's answer, else the JWT `exp` claim, else the default lifetime. */
   private expiryOf(grant: TokenGrant): number {
-    if (grant.expiresAt instanceof Date && !Number.isNaN(grant.expiresAt.getTime())) return grant.expiresAt.getTime();
-    if (typeof grant.expiresIn === 'number' && grant.expiresIn > 0) return this.now() + grant.expiresIn * 1000;
-    const exp = jwtExpiry(grant.token);
-    if (exp !== undefined) return exp;
-    return this.now() + this.options.defaultLifetimeMs;
+    return grantExpiry(grant, this.now(), this.options.defaultLifetimeMs);
   }
+}
+
+/** When a grant expires (ms): the hook's answer, else the JWT `exp` claim, else the default lifetime. */
+export function grantExpiry(grant: TokenGrant, now: number, defaultLifetimeMs: number): number {
+  if (grant.expiresAt instanceof Date && !Number.isNaN(grant.expiresAt.getTime())) return grant.expiresAt.getTime();
+  if (typeof grant.expiresIn === 'number' && grant.expiresIn > 0) return now + grant.expiresIn * 1000;
+  const exp = jwtExpiry(grant.token);
+  if (exp !== undefined) return exp;
+  return now + defaultLifetimeMs;
 }
 
 /** The `exp` claim of a JWT in ms, or undefined when the token is not a JWT. */

@@ -1,11 +1,13 @@
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/run-cli.js';
+import { eventually } from '../support/eventually.js';
+import { freePort, runCli, spawnCli } from '../support/run-cli.js';
 import { configFile, load, refuse } from './config-files.js';
 
 const SOURCES = 'sources:\n  weather:\n    plugin: open-meteo\n';
+/** A source that never calls out: paused, with its options (no test reaches the real Open-Meteo). */
+const PAUSED = 'sources:\n  weather:\n    plugin: open-meteo\n    enabled: false\n    options:\n      latitude: 52.5\n      longitude: 13.4\n';
 
 describe('the scheduler section (issue 22)', () => {
   it('is local when absent or empty, as before', async () => {
@@ -48,14 +50,34 @@ describe('the scheduler section (issue 22)', () => {
     expect(lines).toEqual([`${file}:2: scheduler.url: is used only with type redis`, `${file}:3: scheduler.host_id: is used only with type redis`]);
   });
 
-  it('homeiq start and check refuse type redis, not wired yet, naming the key and starting nothing', async () => {
-    const file = configFile(`scheduler:\n  type: redis\n  url: redis://:s3cret-redis@127.0.0.1:1\n  password: other-s3cret\nstorage:\n  local_dir: points\n${SOURCES}`);
-    for (const verb of ['start', 'check']) {
-      const r = await runCli([verb, '--config', file], {}, path.dirname(file));
-      expect(r.code, verb).toBe(2);
-      expect(r.stderr).toContain(`${file}:2: scheduler.type: scheduler type redis is not available yet; use type local (the default)`);
-      expect(r.stderr + r.stdout).not.toMatch(/s3cret/);
+  it('homeiq start with Redis unreachable still answers /health: the scheduler block in error, saying why, no secret', async () => {
+    const port = await freePort();
+    const file = configFile(`server:\n  host: 127.0.0.1\n  port: ${port}\nscheduler:\n  type: redis\n  url: redis://:s3cret-redis@127.0.0.1:1\n  password: other-s3cret\n  host_id: h1\nstorage:\n  local_dir: points\n${PAUSED}`);
+    const child = spawnCli(['start', '--config', file], {}, path.dirname(file));
+    try {
+      type Health = { status: string; scheduler: { status: string; connected: boolean; host_id: string; redis: string; last_error: { message: string } | null } };
+      let health: Health | undefined;
+      await eventually('the scheduler block says Redis is unreachable', async () => {
+        health = (await (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.json()) as Health | undefined;
+        return Boolean(health?.scheduler?.last_error);
+      });
+      if (!health) throw new Error('no /health');
+      expect(health.status).toBe('error');
+      expect(health.scheduler).toMatchObject({ status: 'error', connected: false, host_id: 'h1', redis: 'redis://127.0.0.1:1' });
+      expect(health.scheduler.last_error!.message).toMatch(/^Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
+      expect(JSON.stringify(health) + child.output()).not.toMatch(/s3cret/);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
     }
-    expect(existsSync(path.join(path.dirname(file), 'points'))).toBe(false);
+    expect(child.output()).toContain('Redis is unreachable');
+    expect(child.output()).not.toMatch(/s3cret/);
+  });
+
+  it('homeiq check with type redis runs each source once here, as with type local', async () => {
+    const file = configFile(`scheduler:\n  type: redis\n  url: redis://127.0.0.1:1\n${PAUSED}`);
+    const r = await runCli(['check', '--config', file], {}, path.dirname(file));
+    expect(r.stderr).not.toContain('not available yet');
+    expect(r.code).toBe(0);
   });
 });
