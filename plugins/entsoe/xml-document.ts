@@ -78,8 +78,9 @@ export function parseEntsoeXml(xml: string, where: string): EntsoeDocument {
   try {
     root = parser.parse(xml) as Node;
   } catch (cause) {
-    // The validator lets a few broken tags through (`<VCALENDAR/`) that the parser then trips over.
-    throw new DataError(`${where}: ENTSO-E sent a body that is not XML (${(cause as Error).message})`, { cause });
+    // The validator lets a few broken tags through (`<VCALENDAR/`, `<:/`) that the parser then
+    // trips over; its own words name its internals ("readTagExp returned undefined"), not the body.
+    throw new DataError(`${where}: ENTSO-E sent a body that is not XML (a broken tag near the start: ${JSON.stringify(xml.slice(0, 40))})`, { cause });
   }
   const ack = root.Acknowledgement_MarketDocument as Node | undefined;
   if (ack && typeof ack === 'object') {

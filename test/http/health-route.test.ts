@@ -21,7 +21,7 @@ async function serve(report: () => string): Promise<{ url: string; logs: LogCapt
   const logs = new LogCapture();
   const redactor = new Redactor();
   const logger = createLogger({ level: 'info', redactor, destination: logs });
-  const host = { health: () => JSON.parse(report()) as unknown, sourceIds: [] } as unknown as Host;
+  const host = { health: () => JSON.parse(report()) as unknown, freshen: async () => undefined, sourceIds: [] } as unknown as Host;
   const app = createApp({ host, redactor, logger });
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
