@@ -39,7 +39,7 @@ const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  * whose holder died lapses after 10 s, and a host that waited 30 s logs in itself. Redis unreachable:
  * each host logs in on its own, as with one host.
  *
- * A token the upstream refused (`current`) or one about to be renewed is never handed back.
+ * A token the upstream refused (`rejected`) or one about to be renewed (`current`) is never handed back.
  */
 export function redisTokenShare(input: TokenShareInput): TokenShare {
   const key = `${input.prefix}:token:${input.sourceId}`;
@@ -47,9 +47,13 @@ export function redisTokenShare(input: TokenShareInput): TokenShare {
   const digest = createHash('sha256').update(JSON.stringify([input.prefix, input.sourceId, input.credentials])).digest('base64url');
   const { client } = input;
   return (obtain: ObtainToken, lifetime) =>
-    async (current: TokenGrant | undefined): Promise<TokenGrant> => {
+    async (current: TokenGrant | undefined, rejected?: string): Promise<TokenGrant> => {
       const usable = (stored: StoredToken | null): stored is StoredToken =>
-        stored !== null && stored.for === digest && stored.token !== current?.token && stored.expiresAt - Date.now() > lifetime.refreshBeforeMs;
+        stored !== null &&
+        stored.for === digest &&
+        stored.token !== current?.token &&
+        stored.token !== rejected &&
+        stored.expiresAt - Date.now() > lifetime.refreshBeforeMs;
       const giveUpAt = Date.now() + 3 * TOKEN_LOCK_MS;
       for (;;) {
         let stored: StoredToken | null;

@@ -24,7 +24,7 @@ export interface SourceAuthInput {
 }
 
 /** How a token is obtained: a login (or refresh) of the plugin, or the host's OAuth2 exchange. */
-export type ObtainToken = (current: TokenGrant | undefined) => Promise<TokenGrant>;
+export type ObtainToken = (current: TokenGrant | undefined, rejected?: string) => Promise<TokenGrant>;
 
 /**
  * Wraps a source's way of obtaining a token so that hosts sharing the sources obtain it once for

@@ -7,8 +7,11 @@ export interface TokenState {
 }
 
 export interface TokenManagerOptions {
-  /** Obtains a fresh grant (login, or OAuth refresh); `current` is set when renewing. */
-  obtain: (current: TokenGrant | undefined) => Promise<TokenGrant>;
+  /**
+   * Obtains a fresh grant (login, or OAuth refresh); `current` is set when renewing, `rejected` is
+   * the token the upstream just refused (never to be handed back, by another host either).
+   */
+  obtain: (current: TokenGrant | undefined, rejected?: string) => Promise<TokenGrant>;
   /** Renew when less than this remains (ms). */
   refreshBeforeMs: number;
   /** Lifetime when neither the grant nor the JWT says (ms). */
@@ -56,7 +59,7 @@ export class TokenManager {
   async rejected(rejected: string): Promise<string> {
     if (this.grant && this.grant.token !== rejected && this.expiresAt > this.now()) return this.grant.token;
     this.retireCurrent();
-    return this.renew();
+    return this.renew(rejected);
   }
 
   /** Forgets the token (config change, credentials refused). */
@@ -73,11 +76,11 @@ export class TokenManager {
     };
   }
 
-  private renew(): Promise<string> {
+  private renew(rejected?: string): Promise<string> {
     if (!this.inflight) {
       const current = this.grant;
       this.inflight = this.options
-        .obtain(current)
+        .obtain(current, rejected)
         .then((grant) => {
           if (!grant || typeof grant.token !== 'string' || !grant.token) {
             throw new TypeError('the login hook returned no token');
