@@ -123,7 +123,7 @@ export class Host {
       if (startedIds.length % START_BATCH === 0) await new Promise((r) => setImmediate(r));
     }
     this.configLoaded = true;
-    if (this.shared) this.shared.want(this.schedules());
+    if (this.shared) this.shared.want(this.schedules(), startedIds.length + stopped.length > 0);
     const running = this.sourceIds;
     for (const publisher of this.publishers) publisher.sourcesApplied?.({ running, started: startedIds, stopped });
     return { started: startedIds, stopped, unchanged };

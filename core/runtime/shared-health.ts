@@ -71,7 +71,8 @@ export interface RunRecord {
   tick: number;
   started: number;
   ended: number;
-  health: SourceHealth;
+  /** The source's report after the run (absent for this host's own runs: its runner has it). */
+  health?: SourceHealth;
 }
 
 export function hostEntry(beat: Heartbeat, now: number): HostEntry {
@@ -108,7 +109,7 @@ export function parseJson<T>(text: string | null | undefined): T | null {
  * ran it (this host's own report when none has), with who ran it, its ticks and its lag.
  */
 export function mergeSourceHealth(local: SourceHealth, record: RunRecord | undefined, nextTick: number | undefined, now: number): SourceHealth & SharedSourceFields {
-  const base: SourceHealth = record ? { ...record.health, plugin: local.plugin, title: local.title, schedule: local.schedule, credentials_configured: local.credentials_configured } : local;
+  const base: SourceHealth = record?.health ? { ...record.health, plugin: local.plugin, title: local.title, schedule: local.schedule, credentials_configured: local.credentials_configured } : local;
   let lag: number | null = record ? Math.max(0, record.started - record.tick) : null;
   if (nextTick !== undefined && now - nextTick > 5_000) lag = Math.max(lag ?? 0, now - nextTick);
   const next = nextTick === undefined ? null : new Date(nextTick).toISOString();

@@ -96,6 +96,8 @@ export class SharedRuns {
   private reconciling: Promise<void> | null = null;
   private reconcileAgain = false;
   private reconciledOnce = false;
+  /** Tell the other hosts after the next reconcile that the sources changed. */
+  private announce = false;
 
   private connected = false;
   private lastError: { at: string; message: string } | null = null;
@@ -109,8 +111,9 @@ export class SharedRuns {
   private readonly sourcesRun = new Set<string>();
   private takenOver = 0;
   private readonly unknownSaid = new Set<string>();
+  private recheckedAt = 0;
   /** Reports not yet sent to Redis, and every report known (own runs and other hosts'). */
-  private pending = new Map<string, RunRecord>();
+  private pending = new Set<string>();
   private readonly records = new Map<string, RunRecord>();
   private readonly nextTicks = new Map<string, number>();
   private heartbeats: Heartbeat[] = [];
@@ -177,10 +180,12 @@ export class SharedRuns {
   }
 
   /** The sources this host's config runs, with their schedules: reconciled into job schedulers. */
-  want(schedules: ReadonlyMap<string, Schedule>): void {
+  want(schedules: ReadonlyMap<string, Schedule>, changed = false): void {
     const wanted = new Map<string, string>();
     for (const [id, schedule] of schedules) wanted.set(id, JSON.stringify(schedule.repeat));
     this.wanted = wanted;
+    // A reload that changed sources (their options too) is announced, so the others read their config.
+    if (changed && this.reconciledOnce) this.announce = true;
     void this.reconcile();
   }
 
@@ -235,9 +240,10 @@ export class SharedRuns {
         await this.client.hdel(this.key('schedules'), id);
       }
       const changed = upserts.length + removals.length > 0;
-      if (changed) {
-        this.deps.logger.info({ upserted: upserts.length, removed: removals.length, seconds: (Date.now() - began) / 1000 }, 'shared scheduler: job schedulers reconciled with the config');
-        if (this.reconciledOnce || removals.length > 0) await this.client.publish(this.key('events'), JSON.stringify({ host: this.hostId, instance: this.instance }));
+      if (changed) this.deps.logger.info({ upserted: upserts.length, removed: removals.length, seconds: (Date.now() - began) / 1000 }, 'shared scheduler: job schedulers reconciled with the config');
+      if ((changed && this.reconciledOnce) || this.announce) {
+        this.announce = false;
+        await this.client.publish(this.key('events'), JSON.stringify({ host: this.hostId, instance: this.instance }));
       }
       this.reconciledOnce = true;
     } finally {
@@ -265,7 +271,7 @@ export class SharedRuns {
       const outcome = await runner.runTick(tick);
       this.runs += 1;
       this.sourcesRun.add(id);
-      this.record(id, { host: this.hostId, tick, started, ended: Date.now(), health: runner.health() });
+      this.record(id, { host: this.hostId, tick, started, ended: Date.now() });
       return { ok: outcome.ok, points: outcome.points.length };
     } finally {
       this.running -= 1;
@@ -282,14 +288,19 @@ export class SharedRuns {
       this.unknownSaid.add(id);
       this.deps.logger.warn({ source: id, host: this.hostId }, 'a tick of a source this host cannot run (not in its config, or without credentials here): reading the config again, the tick waits');
     }
-    this.onConfigChanged?.();
+    // Once per 10 s at most: with many such ticks, one re-read of the config serves them all.
+    if (Date.now() - this.recheckedAt > 10_000) {
+      this.recheckedAt = Date.now();
+      this.onConfigChanged?.();
+    }
     await job.moveToDelayed(Date.now() + NOT_HERE_DELAY_MS, token);
     throw new DelayedError();
   }
 
+  /** A run of this host: its report (the runner's health) is read when it is sent, not kept twice. */
   private record(id: string, record: RunRecord): void {
     this.records.set(id, record);
-    this.pending.set(id, record);
+    this.pending.add(id);
   }
 
   private everySecond(): void {
@@ -301,13 +312,18 @@ export class SharedRuns {
   private async flush(): Promise<void> {
     if (this.pending.size === 0 || !this.connected) return;
     const batch = this.pending;
-    this.pending = new Map();
+    this.pending = new Set();
     const fields: string[] = [];
-    for (const [id, record] of batch) fields.push(id, JSON.stringify(record));
+    for (const id of batch) {
+      const record = this.records.get(id);
+      const runner = this.runnerOf(id);
+      if (record && runner) fields.push(id, JSON.stringify({ ...record, health: runner.health() }));
+    }
+    if (fields.length === 0) return;
     try {
       await this.client.hset(this.key('runs'), ...fields);
     } catch (err) {
-      for (const [id, record] of batch) if (!this.pending.has(id)) this.pending.set(id, record);
+      for (const id of batch) this.pending.add(id);
       this.redisFailed(err);
     }
   }
