@@ -3,6 +3,7 @@
 
 import { h } from './elements.js';
 import { updateMqtt, updateStorage, updateSummary } from './overview.js';
+import { updateHosts, updateScheduler } from './hosts-panel.js';
 import { refreshPlanner } from './planner-panel.js';
 import { refreshRelativeTimes, relativeTime } from './relative-time.js';
 import { createCard, updateCard } from './source-card.js';
@@ -74,6 +75,8 @@ function render(health) {
   renderSources(health.sources ?? {});
   updateStorage(/** @type {HTMLElement} */ (document.getElementById('storage')), health.storage, health.uptime_seconds);
   updateMqtt(/** @type {HTMLElement} */ (document.getElementById('mqtt')), health.mqtt);
+  updateScheduler(/** @type {HTMLElement} */ (document.getElementById('scheduler')), health.scheduler, health.hosts);
+  updateHosts(/** @type {HTMLElement} */ (document.getElementById('hosts')), health.hosts);
   const updated = /** @type {HTMLElement} */ (document.getElementById('updated'));
   updated.replaceChildren('Updated ', h('time', { datetime: new Date(lastSuccess).toISOString(), 'data-relative': true }, 'just now'));
   if (firstRender && location.hash) openLinkedSource(decodeURIComponent(location.hash.slice(1)));

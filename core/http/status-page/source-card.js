@@ -125,6 +125,7 @@ function detailList(s) {
       ['Plugin', s.plugin],
       ['Schedule', s.schedule],
       ['Next run', s.next_run ? h('span', {}, when(s.next_run), ` · ${exactTime(s.next_run)}`) : 'not scheduled'],
+      ['Last run on host', s.host === undefined ? null : s.host === null ? 'none yet' : h('span', {}, s.host, ` · tick ${exactTime(s.last_tick)} · started ${s.lag_seconds} s after it`)],
       ['Last successful fetch', when(s.last_successful_fetch)],
       ['Last written to storage', when(s.last_written)],
       ['Newest point', when(s.newest_point)],
