@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../faults/cli-host.js';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium, openStatusPage } from '../support/chromium.js';
 import { DISHWASHER_PLANNER, WATTTIME_USER, startPlannerHost, type PlannerHost } from '../support/planner-host.js';
 
 // The status page's planner panel in Chromium, against the built program with the fake WattTime and
@@ -33,19 +33,7 @@ afterEach(async () => {
   running = undefined;
 });
 
-/** Opens the page, recording what the browser's console would show as a problem. */
-async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light', locale: 'en-GB' });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(`${url}/?refresh=0.25`);
-  await page.locator('#sources article').first().waitFor();
-  return { page, problems };
-}
+const openPage = (url: string) => openStatusPage(browser, url);
 
 /** The start as the planner's clock shows it, with "tomorrow" when it is the next day there. */
 function berlinStart(iso: string): string {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeExampleApi, type FakeExampleApi } from '../fakes/example-api.js';
-import { launchChromium } from '../support/chromium.js';
+import { launchChromium, openStatusPage } from '../support/chromium.js';
 import { eventually } from '../support/eventually.js';
 import { exampleSourceYaml, startPageHost, type PageHost } from '../support/status-page-host.js';
 import { localStorageYaml } from '../support/temp-config.js';
@@ -44,18 +44,7 @@ async function startHosts(ids: string[]): Promise<void> {
   }
 }
 
-async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light', locale: 'en-GB' });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(`${url}/?refresh=0.25`);
-  await page.locator('#sources article').first().waitFor();
-  return { page, problems };
-}
+const openPage = (url: string) => openStatusPage(browser, url, { width: 1280, height: 1000 });
 
 /** The Hosts table as rows of cell texts. */
 const hostRows = (page: Page) => page.locator('#hosts tbody tr').evaluateAll((rows) => rows.map((r) => [...r.children].slice(0, 2).map((c) => ((c as { innerText?: string }).innerText ?? "").trim())));

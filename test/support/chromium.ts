@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's browser binary; playwright-core drives it, and never downloads a browser of its own. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -69,4 +69,21 @@ export async function ensureChromium(log: (line: string) => void = (line) => con
 export async function launchChromium(): Promise<Browser> {
   await ensureChromium();
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true });
+}
+
+/**
+ * Opens the status page at `url` (refreshing every 0.25 s) once its first source card is there,
+ * recording what the browser's console would show as a problem (errors, warnings, page errors).
+ */
+export async function openStatusPage(browser: Browser, url: string, viewport = { width: 1280, height: 900 }): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport, colorScheme: 'light', locale: 'en-GB' });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(`${url}/?refresh=0.25`);
+  await page.locator('#sources article').first().waitFor();
+  return { page, problems };
 }
