@@ -71,6 +71,7 @@ export function createApp(deps: AppDeps): Koa {
   if (deps.metrics) {
     const metrics = deps.metrics;
     router.get('/metrics', async (ctx) => {
+      await host.freshen();
       ctx.type = metrics.contentType;
       ctx.body = deps.redactor.redact(await metrics.render());
     });

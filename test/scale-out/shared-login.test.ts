@@ -78,6 +78,10 @@ describe('hosts sharing the sources (issue 22)', () => {
       expect(text).not.toContain(USER.password);
       for (const token of fake.tokensIssued) expect(text).not.toContain(token);
     }
+    // Prometheus sees the same: Redis reached, three hosts up.
+    const metrics = await (await fetch(`${hosts[0]!.url}/metrics`)).text();
+    expect(metrics).toContain('homeiq_scheduler_connected 1');
+    expect(metrics).toContain('homeiq_scheduler_hosts{state="up"} 3');
   }, 90_000);
 
   it('a token the upstream refused is replaced by one new login, shared again', async () => {
