@@ -50,6 +50,11 @@ const REFRESH_MS = 2_000;
 const UPSERT_BATCH = 500;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The time limit of a Promise.race: its timer does not keep the process alive, so a host that
+ * stopped in 2 ms does not linger until the longest limit (the 5 s grace) has passed.
+ */
+const limit = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** The tick a job of a job scheduler stands for: in its id (`repeat:<scheduler>:<millis>`). */
 export function tickOf(job: Pick<Job, 'id' | 'timestamp'>): number {
@@ -360,7 +365,7 @@ export class SharedRuns {
   /** Reads the other hosts' reports for `/health`, at most every 2 s; waits at most 1.5 s for Redis. */
   refresh(): Promise<void> {
     if (Date.now() - this.refreshedAt < REFRESH_MS || !this.connected) return Promise.resolve();
-    this.refreshing ??= Promise.race([this.readShared(), sleep(1_500).then(() => undefined)]).finally(() => (this.refreshing = null));
+    this.refreshing ??= Promise.race([this.readShared(), limit(1_500)]).finally(() => (this.refreshing = null));
     return this.refreshing;
   }
 
@@ -439,11 +444,11 @@ export class SharedRuns {
     if (this.timer) clearInterval(this.timer);
     const worker = this.worker;
     if (worker) {
-      const closed = await Promise.race([worker.close().then(() => true), sleep(graceMs).then(() => false)]);
-      if (!closed) await Promise.race([worker.close(true), sleep(1_000)]).catch(() => undefined);
+      const closed = await Promise.race([worker.close().then(() => true), limit(graceMs).then(() => false)]);
+      if (!closed) await Promise.race([worker.close(true), limit(1_000)]).catch(() => undefined);
     }
-    await Promise.race([this.flush().then(() => this.beat(true)), sleep(1_000)]);
-    await Promise.race([this.queue.close(), sleep(1_000)]).catch(() => undefined);
+    await Promise.race([this.flush().then(() => this.beat(true)), limit(1_000)]);
+    await Promise.race([this.queue.close(), limit(1_000)]).catch(() => undefined);
     for (const redis of [this.client, this.subscriber, this.connection]) redis.disconnect();
   }
 }

@@ -36,12 +36,31 @@ describe('docker-compose.yml', () => {
   const compose = parse(text('docker-compose.yml'));
 
   it('runs the host, InfluxDB 2, Grafana and Mosquitto, with the host checked on /health', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['grafana', 'homeiq', 'influxdb', 'mosquitto']);
+    // `docker compose up` starts the services of no profile.
+    const byDefault = Object.entries(compose.services as Record<string, { profiles?: string[] }>).filter(([, s]) => !s.profiles);
+    expect(byDefault.map(([name]) => name).sort()).toEqual(['grafana', 'homeiq', 'influxdb', 'mosquitto']);
     expect(compose.services.homeiq.healthcheck.test.join(' ')).toContain('/health');
     expect(compose.services.influxdb.image).toMatch(/^influxdb:2/);
     expect(compose.services.homeiq.environment.HOMEIQ_CONFIG).toBe('/app/config/sources.docker.yaml');
     expect(text('Dockerfile')).toMatch(/HEALTHCHECK[\s\S]*\/health/);
     expect(text('Dockerfile')).toMatch(/^USER node$/m);
+  });
+
+  it('has a `shared` profile: Redis (noeviction, append-only file on a volume, no published port) and three hosts sharing the sources through it', () => {
+    const { redis, 'homeiq-shared': shared } = compose.services;
+    expect(redis.profiles).toEqual(['shared']);
+    expect(redis.image).toMatch(/^redis:7/);
+    expect(redis.command.join(' ')).toContain('--maxmemory-policy noeviction');
+    expect(redis.command.join(' ')).toContain('--appendonly yes');
+    expect(redis.volumes).toContain('redis-data:/data');
+    expect(redis.ports).toBeUndefined();
+    expect(shared.profiles).toEqual(['shared']);
+    expect(shared.deploy.replicas).toBe(3);
+    expect(shared.environment.HOMEIQ_CONFIG).toBe('/app/config/sources.shared.yaml');
+    expect(shared.healthcheck.test.join(' ')).toContain('/health');
+    // Each replica's spool is its own: no named volume on /app/data, and no host_id given (each its hostname).
+    expect(shared.volumes.some((v: string) => v.endsWith(':/app/data'))).toBe(false);
+    expect(parse(text('config/sources.shared.yaml')).scheduler.host_id).toBeUndefined();
   });
 
   it('passes every variable the configs use to the host, and the example env file lists them all', () => {
@@ -53,6 +72,11 @@ describe('docker-compose.yml', () => {
       expect(listed, `homeiq.env.example lists ${name}`).toContain(name);
     }
     for (const name of variables(text('docker-compose.yml'))) expect(listed, `homeiq.env.example lists ${name}`).toContain(name);
+    const passedShared = new Set(Object.keys(compose.services['homeiq-shared'].environment));
+    for (const name of variables(text('config/sources.shared.yaml'))) {
+      expect(passedShared, `compose passes ${name} to homeiq-shared`).toContain(name);
+      expect(listed, `homeiq.env.example lists ${name}`).toContain(name);
+    }
   });
 });
 
@@ -116,7 +140,7 @@ describe("the README's Home Assistant section", () => {
 });
 
 describe('the shipped configs', () => {
-  it('load, name only installed plugins, and validate against their schemas; the Docker one has the same sources', async () => {
+  it('load, name only installed plugins, and validate against their schemas; the Docker ones have the same sources', async () => {
     const loader = new PluginLoader(BUILTIN_PLUGINS);
     const local = await loadConfig(file('config/sources.yaml'), {});
     const docker = await loadConfig(file('config/sources.docker.yaml'), { INFLUXDB_TOKEN: 'not-a-real-token' });
@@ -125,6 +149,11 @@ describe('the shipped configs', () => {
     expect(local.config.storage.influxdb).toBeUndefined();
     expect(docker.config.storage.influxdb).toMatchObject({ api: 'v2', url: 'http://influxdb:8086', org: 'homeiq', bucket: 'homeiq' });
     expect(parse(text('config/sources.docker.yaml')).sources).toEqual(parse(text('config/sources.yaml')).sources);
+    const shared = await loadConfig(file('config/sources.shared.yaml'), { INFLUXDB_TOKEN: 'not-a-real-token' });
+    await expect(prepareSources(shared, loader)).resolves.toHaveLength(Object.keys(shared.config.sources).length);
+    expect(shared.config.scheduler).toMatchObject({ type: 'redis', url: 'redis://redis:6379', prefix: 'homeiq' });
+    expect(shared.config.storage.influxdb).toMatchObject({ api: 'v2', url: 'http://influxdb:8086' });
+    expect(parse(text('config/sources.shared.yaml')).sources).toEqual(parse(text('config/sources.yaml')).sources);
     const plugins = new Set(Object.values(local.config.sources).map((s) => s.plugin));
     for (const p of BUILTIN_PLUGINS) expect(plugins, `config/sources.yaml lists ${p.id}`).toContain(p.id);
   });

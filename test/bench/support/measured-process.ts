@@ -31,6 +31,12 @@ export class MeasuredProcess {
     return kb / 1024;
   }
 
+  /** Peak resident set size so far, in MiB (VmHWM of /proc/<pid>/status). */
+  peakRssMb(): number {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024;
+  }
+
   /**
    * CPU time the process has used so far, in seconds: the sum of its threads' time on a CPU from
    * /proc/<pid>/task/<tid>/schedstat (nanoseconds; utime and stime in /proc/<pid>/stat count 10 ms
