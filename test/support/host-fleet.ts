@@ -34,7 +34,7 @@ export default {
 `;
 }
 
-/** The body of `expectedValue`, shared with the plugin so the test and the runs agree by construction of the formula only. */
+/** What a run writes, as the plugin's code: the same formula as `expectedValue` below. */
 const EXPECTED_VALUE = '(tick / 1000) % 100000 + Number(sourceId.replace(/\\D/g, "") || 0) / 1000';
 
 /** The value a run of `source` at `tick` writes. */
