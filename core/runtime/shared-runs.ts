@@ -48,6 +48,14 @@ const FLUSH_MS = 1_000;
 const REFRESH_MS = 2_000;
 /** Upserts sent at once while reconciling. */
 const UPSERT_BATCH = 500;
+/**
+ * A new `every` scheduler's first tick is at least this far ahead. BullMQ starts it at `now` when
+ * `startDate` has passed by the time its script runs, and keeps that offset for every later tick:
+ * a startDate computed a few milliseconds before a clock multiple put the ticks 1–3 ms past the
+ * multiples (seen in test/scale-out/shared-hosts.test.ts). The first tick of a new source comes
+ * one interval later at worst.
+ */
+const FIRST_TICK_MARGIN_MS = 2_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
@@ -259,7 +267,8 @@ export class SharedRuns {
   /** One source's job scheduler; `every` ticks fall on clock multiples (every 10 s: :00, :10, …). */
   private async upsert(id: string, repeatJson: string): Promise<void> {
     const repeat = JSON.parse(repeatJson) as Schedule['repeat'];
-    const options = 'every' in repeat ? { every: repeat.every, startDate: Math.ceil(Date.now() / repeat.every) * repeat.every } : { pattern: repeat.pattern };
+    const startDate = (every: number) => Math.ceil((Date.now() + FIRST_TICK_MARGIN_MS) / every) * every;
+    const options = 'every' in repeat ? { every: repeat.every, startDate: startDate(repeat.every) } : { pattern: repeat.pattern };
     await this.queue.upsertJobScheduler(id, options, { name: id, data: {}, opts: { removeOnComplete: true, removeOnFail: 1000 } });
     await this.client.hset(this.key('schedules'), id, repeatJson);
   }
