@@ -122,3 +122,15 @@ export function mergeSourceHealth(local: SourceHealth, record: RunRecord | undef
     lag_seconds: lag === null ? null : Math.round(lag / 100) / 10,
   };
 }
+
+/** The Redis address as `/health` shows it: no username or password. */
+export function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return 'redis';
+  }
+}

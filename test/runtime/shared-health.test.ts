@@ -1,9 +1,9 @@
 // What `/health` shows of a source and of a host when hosts share the sources (issue 22, item 3):
 // the rules of core/runtime/shared-health.ts on the reports the hosts leave in Redis.
 import { describe, expect, it } from 'vitest';
-import { hostEntry, mergeSourceHealth, type Heartbeat, type RunRecord } from '../../core/runtime/shared-health.js';
+import { displayUrl, hostEntry, mergeSourceHealth, type Heartbeat, type RunRecord } from '../../core/runtime/shared-health.js';
 import type { SourceHealth } from '../../core/runtime/source-state.js';
-import { displayUrl, tickOf } from '../../core/runtime/shared-runs.js';
+import { tickOf } from '../../core/runtime/shared-runs.js';
 
 const T = Date.parse('2026-12-06T10:00:00.000Z');
 
