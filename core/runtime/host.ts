@@ -172,9 +172,12 @@ export class Host {
   /** A source's report: its own, or with a shared scheduler the newest run's, whichever host ran it. */
   sourceReport(id: string): SourceHealth | undefined {
     const runner = this.runner(id);
-    if (!runner) return undefined;
+    return runner && this.report(runner);
+  }
+
+  private report(runner: SourceRunner): SourceHealth {
     const own = this.sourceHealth(runner);
-    return this.shared ? this.shared.sourceHealth(id, own) : own;
+    return this.shared ? this.shared.sourceHealth(runner.id, own) : own;
   }
 
   /** Shows a plugin's fault found outside its runs (see SourceRunner.reportFault) on these sources. */
@@ -200,8 +203,7 @@ export class Host {
     const storage = this.storage.health();
     let worst: Status = storage.status;
     for (const [id, { runner }] of this.runners) {
-      const own = this.sourceHealth(runner);
-      const h = this.shared ? this.shared.sourceHealth(id, own) : own;
+      const h = this.report(runner);
       sources[id] = h;
       if (RANK[h.status] > RANK[worst]) worst = h.status;
     }

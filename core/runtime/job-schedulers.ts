@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { releaseLock, takeLock } from './redis-lock.js';
 import type { Schedule } from './schedule.js';
 
 /** Upserts sent at once while reconciling. */
@@ -13,10 +15,6 @@ const UPSERT_BATCH = 500;
  * one interval later at worst.
  */
 const FIRST_TICK_MARGIN_MS = 2_000;
-/** Deletes a lock only while it is still ours. */
-const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface JobSchedulersDeps {
   queue: Queue;
@@ -95,7 +93,7 @@ export class JobSchedulers {
     const wanted = this.wanted;
     if (!wanted || this.closed || !this.deps.connected()) return;
     const lock = this.key('reconcile-lock');
-    while ((await client.set(lock, this.deps.instance, 'PX', 120_000, 'NX')) !== 'OK') await sleep(250);
+    while (!(await takeLock(client, lock, this.deps.instance, 120_000))) await sleep(250);
     try {
       const began = Date.now();
       const known = await client.hgetall(this.key('schedules'));
@@ -121,7 +119,7 @@ export class JobSchedulers {
       }
       this.reconciledOnce = true;
     } finally {
-      await client.eval(RELEASE, 1, lock, this.deps.instance).catch(() => undefined);
+      await releaseLock(client, lock, this.deps.instance).catch(() => undefined);
     }
   }
 

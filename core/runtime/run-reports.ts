@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { settlesWithin } from './run.js';
 import type { SourceHealth } from './source-state.js';
 import { forgotten, mergeSourceHealth, parseJson, type Heartbeat, type RunRecord, type SharedSourceFields } from './shared-health.js';
 
@@ -16,9 +17,6 @@ export interface RunReportsDeps {
   healthOf: (id: string) => SourceHealth | undefined;
   onRedisError: (err: unknown) => void;
 }
-
-/** The time limit of a Promise.race; its timer does not keep the process alive. */
-const limit = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * What the hosts sharing the sources tell each other for `/health`: each source's newest run
@@ -73,7 +71,10 @@ export class RunReports {
   /** Reads the other hosts' reports, at most every 2 s; waits at most 1.5 s for Redis. */
   refresh(): Promise<void> {
     if (Date.now() - this.refreshedAt < REFRESH_MS || !this.deps.connected()) return Promise.resolve();
-    this.refreshing ??= Promise.race([this.read(), limit(1_500)]).finally(() => (this.refreshing = null));
+    // `read` says its own failures; this waits for it at most 1.5 s.
+    this.refreshing ??= settlesWithin(this.read(), 1_500)
+      .then(() => undefined)
+      .finally(() => (this.refreshing = null));
     return this.refreshing;
   }
 

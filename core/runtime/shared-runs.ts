@@ -19,6 +19,7 @@ import {
   type SharedSourceFields,
 } from './shared-health.js';
 import { JobSchedulers } from './job-schedulers.js';
+import { settlesWithin } from './run.js';
 import { RunReports } from './run-reports.js';
 import { redisTokenShare } from './shared-tokens.js';
 
@@ -45,11 +46,6 @@ const CONCURRENCY = 200;
 const NOT_HERE_DELAY_MS = 2_000;
 /** Runs' reports are sent to Redis in one command per second, not one per run. */
 const FLUSH_MS = 1_000;
-/**
- * The time limit of a Promise.race: its timer does not keep the process alive, so a host that
- * stopped in 2 ms does not linger until the longest limit (the 5 s grace) has passed.
- */
-const limit = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** The tick a job of a job scheduler stands for: in its id (`repeat:<scheduler>:<millis>`). */
 export function tickOf(job: Pick<Job, 'id' | 'timestamp'>): number {
@@ -307,11 +303,12 @@ export class SharedRuns {
     if (this.timer) clearInterval(this.timer);
     const worker = this.worker;
     if (worker) {
-      const closed = await Promise.race([worker.close().then(() => true), limit(graceMs).then(() => false)]);
-      if (!closed) await Promise.race([worker.close(true), limit(1_000)]).catch(() => undefined);
+      // Each step within its time (settlesWithin clears its timer: a host that stopped at once exits at once).
+      const closed = await settlesWithin(worker.close(), graceMs).catch(() => false);
+      if (!closed) await settlesWithin(worker.close(true), 1_000).catch(() => false);
     }
-    await Promise.race([this.reports.flush().then(() => this.beat(true)), limit(1_000)]);
-    await Promise.race([this.queue.close(), limit(1_000)]).catch(() => undefined);
+    await settlesWithin(this.reports.flush().then(() => this.beat(true)), 1_000).catch(() => false);
+    await settlesWithin(this.queue.close(), 1_000).catch(() => false);
     for (const redis of [this.client, this.subscriber, this.connection]) redis.disconnect();
   }
 }

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { TokenGrant } from '../plugin-api/data-source.js';
 import type { ObtainToken, TokenShare } from './source-auth.js';
+import { releaseLock, takeLock } from './redis-lock.js';
 import { grantExpiry } from './token-manager.js';
 
 /** How long one host may take to log in before another may try (the lock's life). */
@@ -26,11 +28,6 @@ export interface TokenShareInput {
   /** Redis could not be asked: this host logs in on its own (said once per outage by the caller). */
   onRedisError: (err: unknown) => void;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Deletes the lock only while it is still ours (it may have lapsed and been taken by another host). */
-const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 /**
  * One login for all hosts sharing a source. A host that needs a token first reads the one in Redis;
@@ -61,7 +58,7 @@ export function redisTokenShare(input: TokenShareInput): TokenShare {
         try {
           stored = parseStored(await client.get(key));
           if (usable(stored)) return { token: stored.token, expiresAt: new Date(stored.expiresAt) };
-          locked = (await client.set(lockKey, input.hostId, 'PX', TOKEN_LOCK_MS, 'NX')) === 'OK';
+          locked = await takeLock(client, lockKey, input.hostId, TOKEN_LOCK_MS);
         } catch (err) {
           input.onRedisError(err);
           return obtain(current);
@@ -83,7 +80,7 @@ export function redisTokenShare(input: TokenShareInput): TokenShare {
       if (ttl > 0) await client.set(key, JSON.stringify(stored), 'PX', ttl).catch(input.onRedisError);
       return { ...grant, expiresAt: new Date(expiresAt) };
     } finally {
-      await client.eval(RELEASE, 1, lockKey, input.hostId).catch(input.onRedisError);
+      await releaseLock(client, lockKey, input.hostId).catch(input.onRedisError);
     }
   }
 }
