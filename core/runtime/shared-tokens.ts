@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { TokenGrant } from '../plugin-api/data-source.js';
-import type { ObtainToken, TokenShare } from './source-auth.js';
+import type { TokenShare } from './source-auth.js';
 import { releaseLock, takeLock } from './redis-lock.js';
-import { grantExpiry } from './token-manager.js';
+import { grantExpiry, type ObtainToken } from './token-manager.js';
 
 /** How long one host may take to log in before another may try (the lock's life). */
 export const TOKEN_LOCK_MS = 10_000;
@@ -41,13 +41,15 @@ export interface TokenShareInput {
 export function redisTokenShare(input: TokenShareInput): TokenShare {
   const key = `${input.prefix}:token:${input.sourceId}`;
   const lockKey = `${input.prefix}:token-lock:${input.sourceId}`;
-  const digest = createHash('sha256').update(JSON.stringify([input.prefix, input.sourceId, input.credentials])).digest('base64url');
+  // Made when the source first needs a token (a source without a login never does), not for every source at start.
+  let credentialsDigest: string | undefined;
+  const digest = () => (credentialsDigest ??= createHash('sha256').update(JSON.stringify([input.prefix, input.sourceId, input.credentials])).digest('base64url'));
   const { client } = input;
   return (obtain: ObtainToken, lifetime) =>
     async (current: TokenGrant | undefined, rejected?: string): Promise<TokenGrant> => {
       const usable = (stored: StoredToken | null): stored is StoredToken =>
         stored !== null &&
-        stored.for === digest &&
+        stored.for === digest() &&
         stored.token !== current?.token &&
         stored.token !== rejected &&
         stored.expiresAt - Date.now() > lifetime.refreshBeforeMs;
@@ -76,7 +78,7 @@ export function redisTokenShare(input: TokenShareInput): TokenShare {
       if (!grant || typeof grant.token !== 'string' || !grant.token) return grant; // the token manager says what is wrong
       const expiresAt = grantExpiry(grant, Date.now(), defaultLifetimeMs);
       const ttl = Math.floor(expiresAt - Date.now());
-      const stored: StoredToken = { token: grant.token, expiresAt, for: digest };
+      const stored: StoredToken = { token: grant.token, expiresAt, for: digest() };
       if (ttl > 0) await client.set(key, JSON.stringify(stored), 'PX', ttl).catch(input.onRedisError);
       return { ...grant, expiresAt: new Date(expiresAt) };
     } finally {

@@ -7,7 +7,7 @@ import type { PluginDeclaration } from '../plugin-api/plugin.js';
 import type { Redactor } from '../logging/redactor.js';
 import { createSourceHttp } from './http-client.js';
 import { toTypedError, upstreamMessage } from './http-errors.js';
-import { TokenManager } from './token-manager.js';
+import { TokenManager, type ObtainToken } from './token-manager.js';
 
 export interface SourceAuthInput {
   plugin: PluginDeclaration;
@@ -22,9 +22,6 @@ export interface SourceAuthInput {
   /** Shares the token with the other hosts of a shared scheduler: one of them logs in, all use it. */
   shareToken?: TokenShare;
 }
-
-/** How a token is obtained: a login (or refresh) of the plugin, or the host's OAuth2 exchange. */
-export type ObtainToken = (current: TokenGrant | undefined, rejected?: string) => Promise<TokenGrant>;
 
 /**
  * Wraps a source's way of obtaining a token so that hosts sharing the sources obtain it once for

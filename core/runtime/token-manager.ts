@@ -6,12 +6,15 @@ export interface TokenState {
   token_expires_at: string | null;
 }
 
+/** How a token is obtained: a login (or refresh) of the plugin, or the host's OAuth2 exchange. */
+export type ObtainToken = (current: TokenGrant | undefined, rejected?: string) => Promise<TokenGrant>;
+
 export interface TokenManagerOptions {
   /**
    * Obtains a fresh grant (login, or OAuth refresh); `current` is set when renewing, `rejected` is
    * the token the upstream just refused (never to be handed back, by another host either).
    */
-  obtain: (current: TokenGrant | undefined, rejected?: string) => Promise<TokenGrant>;
+  obtain: ObtainToken;
   /** Renew when less than this remains (ms). */
   refreshBeforeMs: number;
   /** Lifetime when neither the grant nor the JWT says (ms). */
