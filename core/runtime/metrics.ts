@@ -59,7 +59,7 @@ export class HostMetrics implements Publisher {
     fromHealth('homeiq_mqtt_connection_errors', 'Failed MQTT connection attempts since start', [], (g, health) => health.mqtt && g.set(health.mqtt.connection_errors));
     // Hosts sharing the sources (scheduler type redis): this host's view.
     fromHealth('homeiq_scheduler_connected', 'Whether the shared scheduler reaches Redis (1) or not (0)', [], (g, health) => health.scheduler && g.set(health.scheduler.connected ? 1 : 0));
-    fromHealth('homeiq_scheduler_runs_taken_over', 'Ticks this host ran again after the host running them stopped mid-run', [], (g, health) => health.scheduler && g.set(health.scheduler.runs_taken_over));
+    fromHealth('homeiq_scheduler_runs_taken_over', 'Ticks left by a host that stopped mid-run that this host found and put back in the queue', [], (g, health) => health.scheduler && g.set(health.scheduler.runs_taken_over));
     fromHealth('homeiq_scheduler_hosts', 'Hosts sharing the sources, by state (up, gone, stopped)', ['state'], (g, health) => {
       if (!health.hosts) return;
       for (const state of ['up', 'gone', 'stopped']) g.set({ state }, health.hosts.filter((h) => h.status === state).length);

@@ -46,7 +46,7 @@ export interface SchedulerHealth {
   prefix: string;
   /** Sources with a job scheduler in Redis (null until read). */
   sources_scheduled: number | null;
-  /** Ticks this host took over from a host that stopped mid-run (BullMQ's stalled jobs). */
+  /** Ticks left by a host that stopped mid-run that this host found and put back in the queue (BullMQ's stalled jobs). */
   runs_taken_over: number;
   last_error: { at: string; message: string } | null;
 }

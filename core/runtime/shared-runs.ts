@@ -153,7 +153,7 @@ export class SharedRuns {
     this.worker.on('error', (err) => this.redisFailed(err));
     this.worker.on('stalled', (jobId) => {
       this.takenOver += 1;
-      this.deps.logger.warn({ job: jobId, host: this.hostId }, 'a run left by a host that stopped mid-run is run again');
+      this.deps.logger.warn({ job: jobId, host: this.hostId }, 'a run left by a host that stopped mid-run is back in the queue, for a live host to run');
     });
     this.timer = setInterval(() => this.everySecond(), FLUSH_MS);
     this.timer.unref();
