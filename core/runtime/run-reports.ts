@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { settlesWithin } from './run.js';
 import type { SourceHealth } from './source-state.js';
-import { forgotten, mergeSourceHealth, parseJson, type Heartbeat, type RunRecord, type SharedSourceFields } from './shared-health.js';
+import { forgotten, mergeSourceHealth, readHeartbeat, readRunRecord, type Heartbeat, type RunRecord, type SharedSourceFields } from './shared-health.js';
 
 /** `/health` reads the other hosts' reports at most this often. */
 const REFRESH_MS = 2_000;
@@ -88,14 +88,14 @@ export class RunReports {
         client.hlen(this.key('schedules')),
       ]);
       for (const [id, text] of Object.entries(runs)) {
-        const record = parseJson<RunRecord>(text);
+        const record = readRunRecord(text);
         const known = this.records.get(id);
         if (record && (!known || record.ended > known.ended)) this.records.set(id, record);
       }
       this.nextTicks.clear();
       for (let i = 0; i + 1 < repeat.length; i += 2) this.nextTicks.set(repeat[i]!, Number(repeat[i + 1]));
       const now = Date.now();
-      this.heartbeats = Object.values(hosts).map((text) => parseJson<Heartbeat>(text)).filter((b): b is Heartbeat => b !== null && typeof b.id === 'string');
+      this.heartbeats = Object.values(hosts).map(readHeartbeat).filter((b): b is Heartbeat => b !== null);
       const stale = this.heartbeats.filter((b) => forgotten(b, now)).map((b) => b.id);
       if (stale.length > 0) await client.hdel(this.key('hosts'), ...stale);
       this.scheduled = count;

@@ -94,6 +94,28 @@ export function forgotten(beat: Heartbeat, now: number): boolean {
   return now - beat.at > FORGET_AFTER_MS;
 }
 
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 8.64e15;
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * A heartbeat read from Redis, or null when it is not one (another program's key, a version of the
+ * host that wrote other fields): one bad entry must not break every host's `/health`.
+ */
+export function readHeartbeat(text: string | null | undefined): Heartbeat | null {
+  const b = parseJson<Partial<Heartbeat>>(text);
+  if (!b || typeof b.id !== 'string' || !isTime(b.at) || !isTime(b.started)) return null;
+  if (!isCount(b.runs) || !isCount(b.sources_run) || !isCount(b.running)) return null;
+  return b as Heartbeat;
+}
+
+/** A run's report read from Redis, or null when it is not one (see readHeartbeat). */
+export function readRunRecord(text: string | null | undefined): RunRecord | null {
+  const r = parseJson<Partial<RunRecord>>(text);
+  if (!r || typeof r.host !== 'string' || !isTime(r.tick) || !isTime(r.started) || !isTime(r.ended)) return null;
+  if (r.health !== undefined && (typeof r.health !== 'object' || r.health === null || typeof r.health.status !== 'string')) return null;
+  return r as RunRecord;
+}
+
 export function parseJson<T>(text: string | null | undefined): T | null {
   if (!text) return null;
   try {

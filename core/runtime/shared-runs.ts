@@ -13,6 +13,7 @@ import {
   HEARTBEAT_MS,
   displayUrl,
   parseJson,
+  readHeartbeat,
   type Heartbeat,
   type HostEntry,
   type SchedulerHealth,
@@ -239,7 +240,7 @@ export class SharedRuns {
     if (!this.connected) return;
     const hosts = this.key('hosts');
     try {
-      const other = parseJson<Heartbeat>(await this.client.hget(hosts, this.hostId));
+      const other = readHeartbeat(await this.client.hget(hosts, this.hostId));
       if (other && other.instance !== this.instance && !other.stopped && Date.now() - other.at < HEARTBEAT_MS * 2) {
         this.deps.logger.error({ host_id: this.hostId }, `another running host uses host_id ${this.hostId}: give each host its own scheduler.host_id`);
       }

@@ -1,6 +1,9 @@
 // What `/health` shows of a source and of a host when hosts share the sources (issue 22, item 3):
 // the rules of core/runtime/shared-health.ts on the reports the hosts leave in Redis.
-import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { describe, expect, inject, it } from 'vitest';
+import { RunReports } from '../../core/runtime/run-reports.js';
 import { displayUrl, hostEntry, mergeSourceHealth, type Heartbeat, type RunRecord } from '../../core/runtime/shared-health.js';
 import type { SourceHealth } from '../../core/runtime/source-state.js';
 import { tickOf } from '../../core/runtime/shared-runs.js';
@@ -58,5 +61,25 @@ describe('the shared scheduler', () => {
     expect(tickOf({ id: 'custom', timestamp: 7 })).toBe(7);
     expect(displayUrl('redis://homeiq:s3cret@redis.lan:6379/2')).toBe('redis://redis.lan:6379/2');
     expect(displayUrl('rediss://:s3cret@cache:6380')).toBe('rediss://cache:6380');
+  });
+});
+
+describe("what the hosts left in Redis, read for /health", () => {
+  it('skips entries that are not a host or a run (another program, another version) and shows the rest', async () => {
+    const client = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
+    const prefix = `reports-${randomUUID().slice(0, 8)}`;
+    try {
+      const good: Heartbeat = { id: 'a', instance: 'x', started: Date.now() - 1000, at: Date.now(), sources_run: 1, runs: 2, running: 0, version: '0.1.0' };
+      await client.hset(`${prefix}:hosts`, 'a', JSON.stringify(good), 'b', JSON.stringify({ id: 'b', at: 'soon' }), 'c', 'not json');
+      await client.hset(`${prefix}:runs`, 'carbon', JSON.stringify({ host: 'b', tick: 'yesterday', started: 1, ended: 2 }), 'weather', JSON.stringify({ host: 'a', tick: T, started: T + 100, ended: T + 200, health: { ...own, status: 'healthy' } }));
+      const reports = new RunReports({ client, prefix, repeatKey: `${prefix}:sources:repeat`, connected: () => true, healthOf: () => undefined, onRedisError: (err) => { throw err; } });
+      await reports.refresh();
+      expect(reports.heartbeats.map((b) => b.id)).toEqual(['a']);
+      expect(reports.sourceHealth('carbon', own)).toMatchObject({ status: 'unknown', host: null, last_tick: null });
+      expect(reports.sourceHealth('weather', own)).toMatchObject({ status: 'healthy', host: 'a', last_tick: '2026-12-06T10:00:00.000Z' });
+    } finally {
+      await client.del(`${prefix}:hosts`, `${prefix}:runs`);
+      client.disconnect();
+    }
   });
 });
